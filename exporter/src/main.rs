@@ -1,0 +1,2 @@
+//! `meshward-exporter`: placeholder until the exporter lands.
+fn main() {}

@@ -1,0 +1,7 @@
+//! `meshward`: compiles a declarative mesh-security spec into Prometheus recording and
+//! alerting rules, promtool unit tests that prove every alert, Grafana dashboards and
+//! monitoring mixins.
+
+pub mod rulefile;
+pub mod spec;
+pub mod units;

@@ -1,0 +1,2 @@
+//! The `meshward` command line.
+fn main() {}

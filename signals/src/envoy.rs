@@ -1,0 +1,70 @@
+//! Series that plain Envoy exposes on its admin `/stats/prometheus` endpoint.
+//!
+//! Envoy turns a dotted stat such as `http.inbound_http.downstream_rq_5xx` into the series
+//! `envoy_http_downstream_rq_xx{envoy_http_conn_manager_prefix="inbound_http",
+//! envoy_response_code_class="5"}`: each tag it extracts becomes an `envoy_*` label and is
+//! removed from the name. Counters get no `_total` suffix.
+
+/// Counter: requests per HTTP connection manager, by [`RESPONSE_CODE_CLASS`] (`"5"`).
+pub const HTTP_DOWNSTREAM_RQ_XX: &str = "envoy_http_downstream_rq_xx";
+/// Counter: all requests per HTTP connection manager.
+pub const HTTP_DOWNSTREAM_RQ_TOTAL: &str = "envoy_http_downstream_rq_total";
+/// Histogram (milliseconds): request duration per HTTP connection manager.
+pub const HTTP_DOWNSTREAM_RQ_TIME: &str = "envoy_http_downstream_rq_time";
+/// Counter: requests the HTTP RBAC filter allowed.
+pub const HTTP_RBAC_ALLOWED: &str = "envoy_http_rbac_allowed";
+/// Counter: requests the HTTP RBAC filter denied.
+pub const HTTP_RBAC_DENIED: &str = "envoy_http_rbac_denied";
+/// Counter: requests the HTTP ext_authz filter denied.
+pub const HTTP_EXT_AUTHZ_DENIED: &str = "envoy_http_ext_authz_denied";
+/// Counter: requests the cluster-scoped ext_authz filter denied.
+pub const CLUSTER_EXT_AUTHZ_DENIED: &str = "envoy_cluster_ext_authz_denied";
+/// Counter: requests whose JWT failed verification.
+pub const HTTP_JWT_AUTHN_DENIED: &str = "envoy_http_jwt_authn_denied";
+
+/// Counter: successful TLS handshakes on a listener.
+pub const LISTENER_SSL_HANDSHAKE: &str = "envoy_listener_ssl_handshake";
+/// Counter: successful TLS handshakes in which the client sent no certificate.
+pub const LISTENER_SSL_NO_CERTIFICATE: &str = "envoy_listener_ssl_no_certificate";
+/// Counter: TLS errors other than failed certificate verification.
+pub const LISTENER_SSL_CONNECTION_ERROR: &str = "envoy_listener_ssl_connection_error";
+/// Counter: handshakes failed because a required client certificate was missing.
+pub const LISTENER_SSL_FAIL_VERIFY_NO_CERT: &str = "envoy_listener_ssl_fail_verify_no_cert";
+/// Counter: handshakes failed because the client certificate did not verify against the CA.
+pub const LISTENER_SSL_FAIL_VERIFY_ERROR: &str = "envoy_listener_ssl_fail_verify_error";
+/// Counter: handshakes failed on a subject alternative name mismatch.
+pub const LISTENER_SSL_FAIL_VERIFY_SAN: &str = "envoy_listener_ssl_fail_verify_san";
+/// Counter: handshakes failed on a certificate hash mismatch.
+pub const LISTENER_SSL_FAIL_VERIFY_CERT_HASH: &str = "envoy_listener_ssl_fail_verify_cert_hash";
+/// Counter: connections accepted by a listener.
+pub const LISTENER_DOWNSTREAM_CX_TOTAL: &str = "envoy_listener_downstream_cx_total";
+/// Gauge: Unix time at which a listener's certificate expires, by [`TLS_CERTIFICATE`].
+pub const LISTENER_SSL_CERTIFICATE_EXPIRATION: &str =
+    "envoy_listener_ssl_certificate_expiration_unix_time_seconds";
+/// Gauge: Unix time at which a cluster's certificate expires, by [`TLS_CERTIFICATE`].
+pub const CLUSTER_SSL_CERTIFICATE_EXPIRATION: &str =
+    "envoy_cluster_ssl_certificate_expiration_unix_time_seconds";
+/// Gauge: whole days until the first certificate the server manages expires.
+pub const SERVER_DAYS_UNTIL_FIRST_CERT_EXPIRING: &str =
+    "envoy_server_days_until_first_cert_expiring";
+
+/// The failed-handshake counters of a listener, in a stable order.
+pub const LISTENER_SSL_FAILURES: [&str; 5] = [
+    LISTENER_SSL_CONNECTION_ERROR,
+    LISTENER_SSL_FAIL_VERIFY_NO_CERT,
+    LISTENER_SSL_FAIL_VERIFY_ERROR,
+    LISTENER_SSL_FAIL_VERIFY_SAN,
+    LISTENER_SSL_FAIL_VERIFY_CERT_HASH,
+];
+
+/// Label: the stat prefix of an HTTP connection manager.
+pub const HTTP_CONN_MANAGER_PREFIX: &str = "envoy_http_conn_manager_prefix";
+/// Label: the address (or stat prefix) of a listener, `0.0.0.0_10000`.
+pub const LISTENER_ADDRESS: &str = "envoy_listener_address";
+/// Label: HTTP status class as a single digit, `"5"`.
+pub const RESPONSE_CODE_CLASS: &str = "envoy_response_code_class";
+/// Label: the name of a certificate on the expiration gauges.
+pub const TLS_CERTIFICATE: &str = "envoy_tls_certificate";
+
+/// Values of `server.days_until_first_cert_expiring` that mean "no certificate at all".
+pub const NO_CERTIFICATE_SENTINELS: [f64; 2] = [4_294_967_295.0, 2_147_483_647.0];

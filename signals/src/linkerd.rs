@@ -1,0 +1,35 @@
+//! Metrics a linkerd2-proxy exposes on its admin port.
+
+/// Counter: requests, by `direction` and `tls`.
+pub const REQUEST_TOTAL: &str = "request_total";
+/// Counter: responses, by `direction`, `tls`, `status_code` and `classification`.
+pub const RESPONSE_TOTAL: &str = "response_total";
+/// Histogram (milliseconds): time to first byte of the response.
+pub const RESPONSE_LATENCY_MS: &str = "response_latency_ms";
+/// Counter: inbound HTTP requests an authorization policy denied.
+pub const INBOUND_HTTP_AUTHZ_DENY_TOTAL: &str = "inbound_http_authz_deny_total";
+/// Counter: inbound HTTP requests an authorization policy allowed.
+pub const INBOUND_HTTP_AUTHZ_ALLOW_TOTAL: &str = "inbound_http_authz_allow_total";
+/// Counter: inbound TCP connections an authorization policy denied.
+pub const INBOUND_TCP_AUTHZ_DENY_TOTAL: &str = "inbound_tcp_authz_deny_total";
+
+/// Gauge: Unix time at which the proxy's identity certificate expires, under every name it
+/// has had: current proxies first, then the 2020–2024 spelling.
+pub const IDENTITY_CERT_EXPIRATION: [&str; 2] = [
+    "control_identity_cert_expiration_timestamp_seconds",
+    "identity_cert_expiration_timestamp_seconds",
+];
+/// Label: `inbound` or `outbound`.
+pub const DIRECTION: &str = "direction";
+/// Label: `true`, `no_identity`, `disabled` or `opaque`.
+pub const TLS: &str = "tls";
+/// [`TLS`] value of a connection with a verified peer identity.
+pub const TLS_TRUE: &str = "true";
+/// Label: why a connection is not over TLS.
+pub const NO_TLS_REASON: &str = "no_tls_reason";
+/// Label: `success` or `failure`.
+pub const CLASSIFICATION: &str = "classification";
+/// [`CLASSIFICATION`] value of a failed response.
+pub const CLASSIFICATION_FAILURE: &str = "failure";
+/// Label: the HTTP status code.
+pub const STATUS_CODE: &str = "status_code";
