@@ -1,0 +1,1 @@
+//! From one proxy's exposition to meshward's security signals.
