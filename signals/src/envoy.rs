@@ -68,3 +68,36 @@ pub const TLS_CERTIFICATE: &str = "envoy_tls_certificate";
 
 /// Values of `server.days_until_first_cert_expiring` that mean "no certificate at all".
 pub const NO_CERTIFICATE_SENTINELS: [f64; 2] = [4_294_967_295.0, 2_147_483_647.0];
+
+/// Counter: per-listener copy of [`HTTP_DOWNSTREAM_RQ_XX`], by [`LISTENER_ADDRESS`],
+/// [`HTTP_CONN_MANAGER_PREFIX`] and [`RESPONSE_CODE_CLASS`]: it links a connection manager to
+/// the listener that served its requests.
+pub const LISTENER_HTTP_DOWNSTREAM_RQ_XX: &str = "envoy_listener_http_downstream_rq_xx";
+/// Counter: the admin listener's copy of [`HTTP_DOWNSTREAM_RQ_XX`]; names the admin manager.
+pub const LISTENER_ADMIN_HTTP_DOWNSTREAM_RQ_XX: &str = "envoy_listener_admin_http_downstream_rq_xx";
+/// The stat prefix of Envoy's own admin HTTP connection manager.
+pub const ADMIN_CONN_MANAGER_PREFIX: &str = "admin";
+/// Counter: connections an HTTP connection manager served.
+pub const HTTP_DOWNSTREAM_CX_TOTAL: &str = "envoy_http_downstream_cx_total";
+/// Counter: connections an HTTP connection manager served over a TLS transport socket.
+pub const HTTP_DOWNSTREAM_CX_SSL_TOTAL: &str = "envoy_http_downstream_cx_ssl_total";
+/// Label: the name of an upstream cluster.
+pub const CLUSTER_NAME: &str = "envoy_cluster_name";
+/// Prefix of every series Envoy names itself (custom stat namespaces such as Istio's have none).
+pub const FAMILY_PREFIX: &str = "envoy_";
+/// Prefix of the families of HTTP connection managers and their filters.
+pub const HTTP_FAMILY_PREFIX: &str = "envoy_http_";
+/// Suffix of the RBAC filters' denial counters, HTTP and network alike, whatever their stat
+/// prefix: `envoy_http_rbac_denied`, `envoy_rbac_denied`, `envoy_connect_authzrbac_denied`.
+pub const RBAC_DENIED_SUFFIX: &str = "rbac_denied";
+/// The family prefix and suffix of per-certificate expiry gauges whose certificate name was not
+/// extracted into [`TLS_CERTIFICATE`] (older Envoy, or Istio's tag set): the name sits between.
+pub const SSL_CERTIFICATE_EXPIRATION_PARTS: (&str, &str) =
+    ("_ssl_certificate_", "_expiration_unix_time_seconds");
+/// Prefix Envoy gives the name of a certificate that has no name of its own (not from SDS).
+/// Every such certificate gets the same name, so it is told apart by the listener or cluster.
+pub const UNNAMED_CERTIFICATE_PREFIX: &str = "unnamed_";
+/// Prefix of the listener-scoped series (downstream TLS statistics live under it).
+pub const LISTENER_FAMILY_PREFIX: &str = "envoy_listener_";
+/// Prefix of the cluster-scoped series (upstream TLS statistics live under it).
+pub const CLUSTER_FAMILY_PREFIX: &str = "envoy_cluster_";

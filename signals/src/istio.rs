@@ -34,3 +34,23 @@ pub const SOURCE_WORKLOAD: &str = "source_workload";
 pub const SOURCE_WORKLOAD_NAMESPACE: &str = "source_workload_namespace";
 /// Label, on Istio-tagged Envoy RBAC counters: `allowed` or `denied`.
 pub const AUTHZ_ENFORCE_RESULT: &str = "authz_enforce_result";
+
+/// Prefix of Istio's standard metrics (its custom stat namespace has no `envoy_` prefix).
+pub const FAMILY_PREFIX: &str = "istio_";
+/// [`REPORTER`] value of an ambient-mode waypoint, which enforces policy for the destination.
+pub const REPORTER_WAYPOINT: &str = "waypoint";
+/// Label: the SPIFFE identity of the workload that served the request, or [`UNKNOWN`].
+pub const DESTINATION_PRINCIPAL: &str = "destination_principal";
+/// Value Istio writes where it does not know a label's value.
+pub const UNKNOWN: &str = "unknown";
+/// [`RESPONSE_CODE`] of a request an authorization policy refused.
+pub const RESPONSE_CODE_FORBIDDEN: &str = "403";
+/// [`RESPONSE_CODE`] of a request whose credentials (a JWT) failed authentication.
+pub const RESPONSE_CODE_UNAUTHORIZED: &str = "401";
+/// [`AUTHZ_ENFORCE_RESULT`] value of a request the RBAC filter denied.
+pub const AUTHZ_DENIED: &str = "denied";
+/// Suffix of the Istio-tagged Envoy RBAC counters (`envoy_http_rbac`,
+/// `envoy_http_inbound_0_0_0_0_80_rbac`), whose result is in [`AUTHZ_ENFORCE_RESULT`].
+pub const RBAC_FAMILY_SUFFIX: &str = "rbac";
+/// Label Istio's tag set uses for a cluster name, where plain Envoy says `envoy_cluster_name`.
+pub const CLUSTER_NAME: &str = "cluster_name";

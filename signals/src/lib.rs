@@ -7,6 +7,7 @@
 //!
 //! - [`exported`]: what `meshward-exporter` serves on `/metrics`.
 //! - [`envoy`], [`istio`], [`linkerd`]: what the proxies themselves expose.
+//! - [`prometheus`]: conventions of the exposition format itself.
 //! - [`Dialect`]: which of those three vocabularies a proxy speaks.
 
 #![deny(missing_docs)]
@@ -15,6 +16,7 @@ pub mod envoy;
 pub mod exported;
 pub mod istio;
 pub mod linkerd;
+pub mod prometheus;
 
 mod dialect;
 

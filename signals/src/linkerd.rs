@@ -33,3 +33,13 @@ pub const CLASSIFICATION: &str = "classification";
 pub const CLASSIFICATION_FAILURE: &str = "failure";
 /// Label: the HTTP status code.
 pub const STATUS_CODE: &str = "status_code";
+
+/// Suffix shared by every name the identity certificate expiry gauge has had, so a future
+/// registry prefix is recognised too.
+pub const IDENTITY_CERT_EXPIRATION_SUFFIX: &str = "identity_cert_expiration_timestamp_seconds";
+/// Label on inbound series: the identity the client proved over TLS (`""` when it proved none).
+pub const CLIENT_ID: &str = "client_id";
+/// Counter: inbound HTTP requests no route matched (only on proxies with route-based policy).
+pub const INBOUND_HTTP_ROUTE_NOT_FOUND_TOTAL: &str = "inbound_http_route_not_found_total";
+/// Gauge: the proxy's build information; present on every linkerd2-proxy.
+pub const PROXY_BUILD_INFO: &str = "proxy_build_info";

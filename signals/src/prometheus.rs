@@ -1,0 +1,6 @@
+//! Conventions of the Prometheus exposition format that every proxy's histograms follow.
+
+/// Suffix of a histogram's cumulative bucket series.
+pub const BUCKET_SUFFIX: &str = "_bucket";
+/// Label: a bucket's inclusive upper bound, `"0.5"` … `"+Inf"`.
+pub const LE: &str = "le";
