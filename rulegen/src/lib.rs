@@ -2,6 +2,7 @@
 //! alerting rules, promtool unit tests that prove every alert, Grafana dashboards and
 //! monitoring mixins.
 
+pub mod dashboard;
 pub mod diag;
 pub mod rulefile;
 pub mod spec;

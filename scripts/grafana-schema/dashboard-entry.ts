@@ -1,0 +1,2 @@
+import type { Dashboard } from '@grafana/schema';
+export type GrafanaDashboard = Dashboard;

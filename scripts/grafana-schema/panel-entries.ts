@@ -1,0 +1,12 @@
+import type * as prometheus from '@grafana/grafana-foundation-sdk/prometheus';
+import type * as stat from '@grafana/grafana-foundation-sdk/stat';
+import type * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
+import type * as gauge from '@grafana/grafana-foundation-sdk/gauge';
+import type * as table from '@grafana/grafana-foundation-sdk/table';
+export type PrometheusQuery = Omit<prometheus.Dataquery, '_implementsDataqueryVariant'>;
+export type StatOptions = stat.Options;
+export type TimeseriesOptions = timeseries.Options;
+export type TimeseriesFieldConfig = timeseries.FieldConfig;
+export type GaugeOptions = gauge.Options;
+export type TableOptions = table.Options;
+export type TableFieldConfig = table.FieldConfig;
