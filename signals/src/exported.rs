@@ -33,8 +33,12 @@ pub const SCRAPE_SAMPLES: &str = "meshward_scrape_samples";
 pub const SCRAPE_ERRORS_TOTAL: &str = "meshward_scrape_errors_total";
 /// Self-metric: counter of configuration reloads, by `result`.
 pub const CONFIG_RELOADS_TOTAL: &str = "meshward_config_reloads_total";
-/// Self-metric: build information, always 1.
+/// Self-metric: build information, always 1, by [`VERSION`].
 pub const BUILD_INFO: &str = "meshward_build_info";
+/// Self-metric: 1 when the last configuration reload succeeded, else 0.
+pub const CONFIG_LAST_RELOAD_SUCCESSFUL: &str = "meshward_config_last_reload_successful";
+/// Self-metric: counter of file_sd files that could not be read or checked.
+pub const SD_FILE_READ_ERRORS_TOTAL: &str = "meshward_sd_file_read_errors_total";
 
 /// Label: the Kubernetes namespace (or any grouping) of the workload behind a target.
 pub const NAMESPACE: &str = "namespace";
@@ -58,6 +62,10 @@ pub const QUANTILE: &str = "quantile";
 pub const SIGNAL: &str = "signal";
 /// Label: the name of a certificate, as the proxy reports it.
 pub const CERTIFICATE: &str = "certificate";
+/// Label: the [`ReloadResult`] on [`CONFIG_RELOADS_TOTAL`].
+pub const RESULT: &str = "result";
+/// Label: the exporter's version on [`BUILD_INFO`].
+pub const VERSION: &str = "version";
 
 /// The latency quantiles the exporter serves, as they appear in the [`QUANTILE`] label.
 pub const LATENCY_QUANTILES: [&str; 3] = ["0.5", "0.9", "0.99"];
@@ -143,6 +151,36 @@ label_values! {
         Errors => "errors",
         /// The inbound p99 latency.
         Latency => "latency",
+    }
+}
+
+label_values! {
+    /// Values of [`REASON`] on [`SCRAPE_ERRORS_TOTAL`].
+    ScrapeErrorReason {
+        /// The target refused or failed the TCP connection.
+        Connect => "connect",
+        /// Connecting or reading took longer than `scrape_timeout`.
+        Timeout => "timeout",
+        /// The target's answer was not valid HTTP.
+        Http => "http",
+        /// The target answered with an HTTP status other than 200.
+        HttpStatus => "http_status",
+        /// The body was larger than `body_size_limit`; reading stopped at the limit.
+        BodyTooLarge => "body_too_large",
+        /// A line of the exposition was malformed (counted per line; other lines are used).
+        Parse => "parse",
+        /// No mesh was configured and none could be recognised in the exposition.
+        DialectUnknown => "dialect_unknown",
+    }
+}
+
+label_values! {
+    /// Values of [`RESULT`] on [`CONFIG_RELOADS_TOTAL`].
+    ReloadResult {
+        /// The new configuration was applied.
+        Success => "success",
+        /// The new configuration was rejected; the previous one keeps running.
+        Failure => "failure",
     }
 }
 
