@@ -54,3 +54,6 @@ pub const AUTHZ_DENIED: &str = "denied";
 pub const RBAC_FAMILY_SUFFIX: &str = "rbac";
 /// Label Istio's tag set uses for a cluster name, where plain Envoy says `envoy_cluster_name`.
 pub const CLUSTER_NAME: &str = "cluster_name";
+/// Label Istio's tag set uses for a listener address, where plain Envoy says
+/// `envoy_listener_address`.
+pub const LISTENER_ADDRESS: &str = "listener_address";

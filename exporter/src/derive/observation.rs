@@ -1,0 +1,121 @@
+//! What one scrape of a proxy says, already translated into meshward's vocabulary.
+
+use std::collections::BTreeMap;
+
+use meshward_signals::exported::{AuthFailureReason, Direction, Tls};
+
+use super::series::{Bound, CodeClass};
+
+/// The cumulative counters and the gauges read from one scrape of one proxy.
+///
+/// Each counter keeps the identity of the proxy series it was read from, so that
+/// [`TargetState`](super::TargetState) can compare it with the same series in the previous
+/// scrape and notice when that one series was reset. What the counter counts (requests of a
+/// direction, TLS mode and status class; auth failures of a reason; inbound latency
+/// observations below a bound) is decided here, per scrape.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Observation {
+    /// Cumulative counters by source-series identity.
+    pub(crate) counters: BTreeMap<String, Reading>,
+    /// Certificate name → Unix time of expiry, where the proxy names its certificates.
+    pub(crate) certificates: BTreeMap<String, f64>,
+    /// Envoy's whole days until the first certificate expires, sentinels removed.
+    pub(crate) days_until_first_cert_expiring: Option<f64>,
+}
+
+/// One cumulative counter and what it counts.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Reading {
+    pub(crate) counts: Counted,
+    pub(crate) value: f64,
+}
+
+/// What a counter counts, in meshward's terms.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Counted {
+    /// Requests of one direction, TLS mode and status class.
+    Requests(RequestClass),
+    /// Authentication or authorization failures. `in_ratio` is true for request-level
+    /// failures of inbound traffic, the numerator of the auth failure ratio.
+    AuthFailures {
+        reason: AuthFailureReason,
+        in_ratio: bool,
+    },
+    /// Inbound requests that took at most `bound` milliseconds (a histogram bucket).
+    LatencyBucket { bound: Bound },
+}
+
+/// The key of [`Derived::requests_total`](super::Derived::requests_total).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct RequestClass {
+    pub(crate) direction: Direction,
+    pub(crate) tls: Tls,
+    pub(crate) code_class: CodeClass,
+}
+
+impl Observation {
+    /// Records one counter; the first reading of an identity wins, so a proxy that repeats a
+    /// series (a malformed exposition) cannot make it count twice.
+    pub(crate) fn count(&mut self, id: String, counts: Counted, value: f64) {
+        if !value.is_finite() || value < 0.0 {
+            tracing::trace!(series = %id, value, "ignoring a counter that is not a count");
+            return;
+        }
+        self.counters.entry(id).or_insert(Reading { counts, value });
+    }
+
+    /// Records a certificate's expiry; the earliest wins when a name repeats.
+    pub(crate) fn certificate(&mut self, name: String, expires_at: f64) {
+        if !expires_at.is_finite() || expires_at <= 0.0 {
+            return;
+        }
+        let entry = self.certificates.entry(name).or_insert(expires_at);
+        *entry = entry.min(expires_at);
+    }
+
+    /// How many counters and gauges the scrape yielded.
+    pub fn len(&self) -> usize {
+        self.counters.len()
+            + self.certificates.len()
+            + usize::from(self.days_until_first_cert_expiring.is_some())
+    }
+
+    /// Whether the scrape yielded nothing meshward understands.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Requests counted by the proxy since it started, by direction, TLS mode and status class
+    /// (`"2xx"`), summed over the proxy's series. Not reset-corrected: see
+    /// [`Derived::requests_total`](super::Derived::requests_total) for that.
+    pub fn requests(&self) -> BTreeMap<(Direction, Tls, String), f64> {
+        let mut requests = BTreeMap::new();
+        for reading in self.counters.values() {
+            if let Counted::Requests(class) = reading.counts {
+                let key = (
+                    class.direction,
+                    class.tls,
+                    class.code_class.as_str().to_owned(),
+                );
+                *requests.entry(key).or_insert(0.0) += reading.value;
+            }
+        }
+        requests
+    }
+
+    /// Auth failures counted by the proxy since it started, by reason. Not reset-corrected.
+    pub fn auth_failures(&self) -> BTreeMap<AuthFailureReason, f64> {
+        let mut failures = BTreeMap::new();
+        for reading in self.counters.values() {
+            if let Counted::AuthFailures { reason, .. } = reading.counts {
+                *failures.entry(reason).or_insert(0.0) += reading.value;
+            }
+        }
+        failures
+    }
+
+    /// Certificate name → Unix time of expiry, for the certificates the proxy names.
+    pub fn certificates(&self) -> &BTreeMap<String, f64> {
+        &self.certificates
+    }
+}
