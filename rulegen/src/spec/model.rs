@@ -135,8 +135,64 @@ pub struct Spec {
     pub services: Vec<Service>,
     /// The user's own rules, validated like the generated ones.
     pub rules: Vec<UserRule>,
+    /// Which labels of scraped proxy series carry a service's namespace and workload
+    /// (optional in YAML; [`Selectors::default`] when absent).
+    pub selectors: Selectors,
     /// The files the spec came from.
     pub sources: Sources,
+}
+
+/// Which labels identify a service's series where the proxy itself does not name the workload.
+///
+/// Istio's request metrics carry `destination_workload_namespace` and `destination_workload`,
+/// and `meshward-exporter` writes `namespace` and `workload`: those are fixed. The native
+/// series of Linkerd proxies and of Envoy (plain, or inside an Istio sidecar: certificate
+/// gauges) get their namespace and workload labels from Prometheus' scrape configuration, which
+/// differs between installations. In YAML:
+///
+/// ```yaml
+/// selectors:
+///   linkerd: {namespace: namespace, workload: deployment}
+///   envoy: {namespace: namespace, workload: app}
+///   istio: {namespace: namespace, workload: app}
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Selectors {
+    /// Envoy-native series of Istio sidecars (certificate gauges).
+    pub istio: SelectorLabels,
+    /// linkerd2-proxy series.
+    pub linkerd: SelectorLabels,
+    /// Plain Envoy series.
+    pub envoy: SelectorLabels,
+}
+
+impl Default for Selectors {
+    /// The labels the projects' own Kubernetes scrape configurations produce: linkerd-viz maps
+    /// the `linkerd.io/proxy-deployment` pod label to `deployment`; Istio's and Prometheus'
+    /// example pod jobs map pod labels (the `app` label) and the namespace.
+    fn default() -> Self {
+        let labels = |namespace: &str, workload: &str| SelectorLabels {
+            namespace: namespace.to_owned(),
+            workload: workload.to_owned(),
+            span: None,
+        };
+        Selectors {
+            istio: labels("namespace", "app"),
+            linkerd: labels("namespace", "deployment"),
+            envoy: labels("namespace", "app"),
+        }
+    }
+}
+
+/// The two label names that select one service's series.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SelectorLabels {
+    /// The label holding the service's `namespace`.
+    pub namespace: String,
+    /// The label holding the service's `workload`.
+    pub workload: String,
+    /// Where the selector is declared; `None` for the defaults.
+    pub span: Option<Span>,
 }
 
 /// One service and the security signals to watch on it.
