@@ -7,3 +7,4 @@ pub mod diag;
 pub mod rulefile;
 pub mod spec;
 pub mod units;
+pub mod yaml;
