@@ -101,3 +101,33 @@ pub const UNNAMED_CERTIFICATE_PREFIX: &str = "unnamed_";
 pub const LISTENER_FAMILY_PREFIX: &str = "envoy_listener_";
 /// Prefix of the cluster-scoped series (upstream TLS statistics live under it).
 pub const CLUSTER_FAMILY_PREFIX: &str = "envoy_cluster_";
+
+/// [`RESPONSE_CODE_CLASS`] value of successful responses (2xx).
+pub const RESPONSE_CODE_CLASS_SUCCESS: &str = "2";
+/// [`RESPONSE_CODE_CLASS`] value of client errors (4xx), where denials land.
+pub const RESPONSE_CODE_CLASS_CLIENT_ERROR: &str = "4";
+/// [`RESPONSE_CODE_CLASS`] value of server errors (5xx).
+pub const RESPONSE_CODE_CLASS_SERVER_ERROR: &str = "5";
+/// Upper bounds, in milliseconds, of Envoy's default histogram buckets (also Istio's, unless a
+/// pod overrides them); `+Inf` follows the last.
+pub const DEFAULT_HISTOGRAM_BUCKETS_MS: [f64; 19] = [
+    0.5,
+    1.0,
+    5.0,
+    10.0,
+    25.0,
+    50.0,
+    100.0,
+    250.0,
+    500.0,
+    1_000.0,
+    2_500.0,
+    5_000.0,
+    10_000.0,
+    30_000.0,
+    60_000.0,
+    300_000.0,
+    600_000.0,
+    1_800_000.0,
+    3_600_000.0,
+];

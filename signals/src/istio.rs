@@ -57,3 +57,16 @@ pub const CLUSTER_NAME: &str = "cluster_name";
 /// Label Istio's tag set uses for a listener address, where plain Envoy says
 /// `envoy_listener_address`.
 pub const LISTENER_ADDRESS: &str = "listener_address";
+
+/// [`CONNECTION_SECURITY_POLICY`] value of a request the destination received without mutual
+/// TLS.
+pub const CONNECTION_SECURITY_POLICY_NONE: &str = "none";
+/// Regex over [`RESPONSE_CODE`] matching server errors.
+pub const RESPONSE_CODE_SERVER_ERROR_RE: &str = "5..";
+/// [`RESPONSE_CODE`] of a successful request.
+pub const RESPONSE_CODE_OK: &str = "200";
+/// [`RESPONSE_CODE`] of a request that failed with a server error.
+pub const RESPONSE_CODE_UNAVAILABLE: &str = "503";
+/// Upper bounds, in milliseconds, of the buckets of [`REQUEST_DURATION_MILLISECONDS`] (Envoy's
+/// defaults, unless a pod overrides them with `sidecar.istio.io/statsHistogramBuckets`).
+pub const REQUEST_DURATION_BUCKETS_MS: [f64; 19] = crate::envoy::DEFAULT_HISTOGRAM_BUCKETS_MS;

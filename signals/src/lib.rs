@@ -8,6 +8,7 @@
 //! - [`exported`]: what `meshward-exporter` serves on `/metrics`.
 //! - [`envoy`], [`istio`], [`linkerd`]: what the proxies themselves expose.
 //! - [`prometheus`]: conventions of the exposition format itself.
+//! - [`rules`]: what the rules `meshward` generates record and alert on.
 //! - [`Dialect`]: which of those three vocabularies a proxy speaks.
 
 #![deny(missing_docs)]
@@ -17,6 +18,7 @@ pub mod exported;
 pub mod istio;
 pub mod linkerd;
 pub mod prometheus;
+pub mod rules;
 
 mod dialect;
 

@@ -43,3 +43,19 @@ pub const CLIENT_ID: &str = "client_id";
 pub const INBOUND_HTTP_ROUTE_NOT_FOUND_TOTAL: &str = "inbound_http_route_not_found_total";
 /// Gauge: the proxy's build information; present on every linkerd2-proxy.
 pub const PROXY_BUILD_INFO: &str = "proxy_build_info";
+
+/// [`DIRECTION`] value of traffic the proxy's workload receives.
+pub const DIRECTION_INBOUND: &str = "inbound";
+/// [`TLS`] value of a request that arrived without a peer identity (see [`NO_TLS_REASON`]).
+pub const TLS_NO_IDENTITY: &str = "no_identity";
+/// [`NO_TLS_REASON`] value when the remote peer did not use TLS.
+pub const NO_TLS_FROM_REMOTE: &str = "no_tls_from_remote";
+/// [`CLASSIFICATION`] value of a successful response.
+pub const CLASSIFICATION_SUCCESS: &str = "success";
+/// Regex over [`STATUS_CODE`] matching server errors.
+pub const STATUS_CODE_SERVER_ERROR_RE: &str = "5..";
+/// Upper bounds, in milliseconds, of the buckets of [`RESPONSE_LATENCY_MS`]; `+Inf` follows.
+pub const RESPONSE_LATENCY_BUCKETS_MS: [f64; 25] = [
+    1.0, 2.0, 3.0, 4.0, 5.0, 10.0, 20.0, 30.0, 40.0, 50.0, 100.0, 200.0, 300.0, 400.0, 500.0,
+    1_000.0, 2_000.0, 3_000.0, 4_000.0, 5_000.0, 10_000.0, 20_000.0, 30_000.0, 40_000.0, 50_000.0,
+];

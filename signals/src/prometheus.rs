@@ -4,3 +4,5 @@
 pub const BUCKET_SUFFIX: &str = "_bucket";
 /// Label: a bucket's inclusive upper bound, `"0.5"` … `"+Inf"`.
 pub const LE: &str = "le";
+/// [`LE`] value of the bucket that counts every observation.
+pub const LE_INF: &str = "+Inf";
