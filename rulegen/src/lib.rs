@@ -4,6 +4,7 @@
 
 pub mod dashboard;
 pub mod diag;
+pub mod jsonnet;
 pub mod rulefile;
 pub mod spec;
 pub mod units;
