@@ -5,6 +5,7 @@
 pub mod dashboard;
 pub mod diag;
 pub mod jsonnet;
+pub mod promql;
 pub mod rulefile;
 pub mod spec;
 pub mod units;
