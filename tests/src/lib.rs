@@ -8,6 +8,11 @@
 use std::net::{SocketAddr, TcpListener};
 use std::path::PathBuf;
 use std::process::Child;
+use std::time::Duration;
+
+pub mod certs;
+pub mod envoy;
+pub mod http;
 
 /// Finds `program` on `PATH`.
 ///
@@ -57,7 +62,10 @@ pub struct ChildGuard {
 impl ChildGuard {
     /// Takes ownership of `child`, named for error messages.
     pub fn new(name: impl Into<String>, child: Child) -> ChildGuard {
-        ChildGuard { child, name: name.into() }
+        ChildGuard {
+            child,
+            name: name.into(),
+        }
     }
 
     /// The process id.
@@ -86,4 +94,13 @@ impl Drop for ChildGuard {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Blocks the calling thread for `duration`.
+///
+/// The harness drives processes from plain test threads, outside any async runtime, so a
+/// blocking sleep stalls nothing else; async code must use `tokio::time::sleep` instead.
+#[allow(clippy::disallowed_methods)]
+pub fn pause(duration: Duration) {
+    std::thread::sleep(duration);
 }

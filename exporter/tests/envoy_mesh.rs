@@ -1,0 +1,475 @@
+//! The derivation proven against a real Envoy mesh: two sidecars, traffic of known shape, and a
+//! proxy restart.
+//!
+//! Counters must equal what the traffic implies exactly; ratios within [`RATIO_TOLERANCE`]
+//! (they are exact in principle, the tolerance only absorbs floating-point rounding).
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant, SystemTime};
+
+use meshward_e2e::certs::not_after_unix;
+use meshward_e2e::{http, require};
+use meshward_exporter::derive::{
+    detect_dialect, observe, DeriveSettings, Derived, TargetSettings, TargetState,
+    DEFAULT_INBOUND_PREFIX,
+};
+use meshward_exposition::{parse, Format};
+use meshward_signals::exported::{AuthFailureReason, Direction, SpikeSignal, Tls};
+use meshward_signals::{envoy, Dialect};
+
+use support::mesh::{listener_stat_name, Mesh, B_CLUSTER};
+use support::tls_client;
+
+/// How far a derived ratio may be from the one the traffic implies.
+const RATIO_TOLERANCE: f64 = 1e-9;
+
+/// Requests and handshakes sent, by what each must do.
+#[derive(Clone, Copy, Debug, Default)]
+struct Traffic {
+    /// Through B, allowed: 200 from A.
+    allowed: u32,
+    /// Through B to `/admin`: denied by A's RBAC policy (403).
+    rbac_denied: u32,
+    /// Through B to `/ext/deny`: denied by the external authorizer (403).
+    ext_authz_denied: u32,
+    /// Through B to `/jwt` without a token: rejected by jwt_authn (401).
+    jwt_missing: u32,
+    /// Through B to `/fail`: A answers 503.
+    server_errors: u32,
+    /// Straight to A's mutual-TLS listener with the mesh client certificate: 200.
+    direct_mutual: u32,
+    /// Straight to A's plaintext listener: 200.
+    plaintext: u32,
+    /// TLS handshakes to A without a client certificate.
+    handshakes_without_cert: u32,
+    /// TLS handshakes to A with a certificate from a foreign CA.
+    handshakes_foreign_cert: u32,
+}
+
+impl Traffic {
+    fn mutual_2xx(&self) -> f64 {
+        f64::from(self.allowed + self.direct_mutual)
+    }
+    fn mutual_4xx(&self) -> f64 {
+        f64::from(self.rbac_denied + self.ext_authz_denied + self.jwt_missing)
+    }
+    fn mutual_5xx(&self) -> f64 {
+        f64::from(self.server_errors)
+    }
+    fn inbound(&self) -> f64 {
+        self.mutual_2xx() + self.mutual_4xx() + self.mutual_5xx() + f64::from(self.plaintext)
+    }
+    fn handshake_failures(&self) -> f64 {
+        f64::from(self.handshakes_without_cert + self.handshakes_foreign_cert)
+    }
+    fn plus(self, other: Traffic) -> Traffic {
+        Traffic {
+            allowed: self.allowed + other.allowed,
+            rbac_denied: self.rbac_denied + other.rbac_denied,
+            ext_authz_denied: self.ext_authz_denied + other.ext_authz_denied,
+            jwt_missing: self.jwt_missing + other.jwt_missing,
+            server_errors: self.server_errors + other.server_errors,
+            direct_mutual: self.direct_mutual + other.direct_mutual,
+            plaintext: self.plaintext + other.plaintext,
+            handshakes_without_cert: self.handshakes_without_cert + other.handshakes_without_cert,
+            handshakes_foreign_cert: self.handshakes_foreign_cert + other.handshakes_foreign_cert,
+        }
+    }
+}
+
+/// Sends `traffic`, asserting that every request got the answer its path calls for.
+fn send(mesh: &Mesh, traffic: Traffic) {
+    let through_b = [
+        ("/ok", traffic.allowed, 200, "ok"),
+        ("/admin", traffic.rbac_denied, 403, "RBAC: access denied"),
+        ("/ext/deny", traffic.ext_authz_denied, 403, ""),
+        ("/jwt", traffic.jwt_missing, 401, "Jwt is missing"),
+        ("/fail", traffic.server_errors, 503, "fail"),
+    ];
+    for (path, count, status, body) in through_b {
+        for _ in 0..count {
+            let response = http::get(mesh.b_outbound, path, &[]).expect("request through B");
+            assert_eq!(
+                (response.status, response.body.as_str()),
+                (status, body),
+                "GET {path}"
+            );
+        }
+    }
+
+    for _ in 0..traffic.plaintext {
+        let response = http::get(mesh.a_plain, "/", &[]).expect("plaintext request to A");
+        assert_eq!(response.status, 200);
+    }
+
+    let pki = &mesh.pki;
+    let mesh_identity = Some((pki.client_cert.as_path(), pki.client_key.as_path()));
+    let foreign_identity = Some((pki.foreign_cert.as_path(), pki.foreign_key.as_path()));
+    for _ in 0..traffic.direct_mutual {
+        let status = tls_client::get(mesh.a_mtls, &pki.ca, mesh_identity, "/ok");
+        assert_eq!(
+            status.as_deref(),
+            Some("HTTP/1.1 200 OK"),
+            "mutual TLS request to A"
+        );
+    }
+    for _ in 0..traffic.handshakes_without_cert {
+        let status = tls_client::get(mesh.a_mtls, &pki.ca, None, "/ok");
+        assert_eq!(status, None, "A must refuse a client without a certificate");
+    }
+    for _ in 0..traffic.handshakes_foreign_cert {
+        let status = tls_client::get(mesh.a_mtls, &pki.ca, foreign_identity, "/ok");
+        assert_eq!(
+            status, None,
+            "A must refuse a certificate from a foreign CA"
+        );
+    }
+}
+
+/// Scrapes an Envoy and reads it as plain Envoy, checking the dialect is detected as such.
+fn scrape(envoy: &meshward_e2e::envoy::Envoy) -> (String, meshward_exporter::derive::Observation) {
+    let body = envoy.stats().expect("scrape /stats/prometheus");
+    let observation = {
+        let exposition = parse(&body, Format::Text);
+        assert!(
+            exposition.errors.is_empty(),
+            "exposition parses: {:?}",
+            exposition.errors
+        );
+        assert_eq!(detect_dialect(&exposition), Some(Dialect::Envoy));
+        observe(Dialect::Envoy, &exposition, &TargetSettings::default())
+    };
+    (body, observation)
+}
+
+/// Scrapes A until its latency histograms (merged on Envoy's stats flush) have caught up with
+/// its request counters, so both come from the same moment.
+fn scrape_settled(
+    envoy: &meshward_e2e::envoy::Envoy,
+    inbound: f64,
+) -> meshward_exporter::derive::Observation {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let (body, observation) = scrape(envoy);
+        let exposition = parse(&body, Format::Text);
+        let observed: f64 = exposition
+            .samples
+            .iter()
+            .filter(|s| s.name.strip_suffix("_count") == Some(envoy::HTTP_DOWNSTREAM_RQ_TIME))
+            .filter(|s| {
+                s.label(envoy::HTTP_CONN_MANAGER_PREFIX)
+                    .is_some_and(|p| p.starts_with(DEFAULT_INBOUND_PREFIX))
+            })
+            .map(|s| s.value)
+            .sum();
+        if observed >= inbound || Instant::now() >= deadline {
+            return observation;
+        }
+        meshward_e2e::pause(Duration::from_millis(100));
+    }
+}
+
+fn key(direction: Direction, tls: Tls, class: &str) -> (Direction, Tls, String) {
+    (direction, tls, class.to_owned())
+}
+
+fn assert_close(actual: Option<f64>, expected: f64, what: &str) {
+    let actual = actual.unwrap_or_else(|| panic!("{what}: no value"));
+    assert!(
+        (actual - expected).abs() <= RATIO_TOLERANCE,
+        "{what}: {actual} != {expected}"
+    );
+}
+
+fn expected_a_requests(traffic: Traffic) -> BTreeMap<(Direction, Tls, String), f64> {
+    let mut expected = BTreeMap::new();
+    for (tls, class, value) in [
+        (Tls::Mutual, "2xx", traffic.mutual_2xx()),
+        (Tls::Mutual, "4xx", traffic.mutual_4xx()),
+        (Tls::Mutual, "5xx", traffic.mutual_5xx()),
+        (Tls::None, "2xx", f64::from(traffic.plaintext)),
+    ] {
+        expected.insert(key(Direction::Inbound, tls, class), value);
+    }
+    // Envoy counts every class from the start; the classes no traffic reached stay at 0.
+    for class in ["1xx", "3xx"] {
+        expected.insert(key(Direction::Inbound, Tls::Mutual, class), 0.0);
+        expected.insert(key(Direction::Inbound, Tls::None, class), 0.0);
+    }
+    for class in ["4xx", "5xx"] {
+        expected.insert(key(Direction::Inbound, Tls::None, class), 0.0);
+    }
+    expected
+}
+
+fn expected_a_failures(traffic: Traffic) -> BTreeMap<AuthFailureReason, f64> {
+    BTreeMap::from([
+        (
+            AuthFailureReason::AuthzDenied,
+            f64::from(traffic.rbac_denied),
+        ),
+        (
+            AuthFailureReason::ExtAuthzDenied,
+            f64::from(traffic.ext_authz_denied),
+        ),
+        (
+            AuthFailureReason::AuthnFailed,
+            f64::from(traffic.jwt_missing),
+        ),
+        (
+            AuthFailureReason::TlsHandshakeFailed,
+            traffic.handshake_failures(),
+        ),
+    ])
+}
+
+/// The window's ratios for A, from everything sent since the first observation.
+fn assert_a_ratios(derived: &Derived, traffic: Traffic) {
+    let mutual = traffic.mutual_2xx() + traffic.mutual_4xx() + traffic.mutual_5xx();
+    let inbound = traffic.inbound();
+    assert_eq!(
+        derived.mtls_ratio.keys().collect::<Vec<_>>(),
+        [&Direction::Inbound]
+    );
+    assert_close(
+        derived.mtls_ratio.get(&Direction::Inbound).copied(),
+        mutual / inbound,
+        "mtls",
+    );
+    let request_failures = traffic.mutual_4xx();
+    assert_close(
+        derived.auth_failure_ratio,
+        request_failures / inbound,
+        "auth failure ratio",
+    );
+    assert_close(
+        derived.error_ratio,
+        traffic.mutual_5xx() / inbound,
+        "error ratio",
+    );
+}
+
+fn assert_latency(derived: &Derived) {
+    let quantiles: Vec<&str> = derived.latency_seconds.iter().map(|(q, _)| *q).collect();
+    assert_eq!(quantiles, ["0.5", "0.9", "0.99"]);
+    let values: Vec<f64> = derived.latency_seconds.iter().map(|(_, v)| *v).collect();
+    assert!(
+        values.windows(2).all(|w| w[0] <= w[1]),
+        "quantiles ordered: {values:?}"
+    );
+    // Direct responses and a loopback authorizer: well under a second, never zero or negative.
+    assert!(
+        values.iter().all(|v| *v > 0.0 && *v <= 1.0),
+        "latency in (0, 1] s: {values:?}"
+    );
+}
+
+fn assert_monotonic(before: &Derived, after: &Derived) {
+    for (key, value) in &before.requests_total {
+        let now = after.requests_total.get(key).copied().unwrap_or(0.0);
+        assert!(
+            now >= *value,
+            "requests_total{key:?} went from {value} to {now}"
+        );
+    }
+    for (reason, value) in &before.auth_failures_total {
+        let now = after
+            .auth_failures_total
+            .get(reason)
+            .copied()
+            .unwrap_or(0.0);
+        assert!(
+            now >= *value,
+            "auth_failures_total{{{reason}}} went from {value} to {now}"
+        );
+    }
+}
+
+#[test]
+fn derivation_matches_the_traffic_sent_through_a_real_envoy_mesh() {
+    let Some(envoy) = require("envoy") else {
+        return;
+    };
+    if require("openssl").is_none() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let mut mesh = Mesh::start(&envoy, dir.path()).expect("start the Envoy mesh");
+    let mut a = TargetState::new(DeriveSettings::default());
+    let mut b = TargetState::new(DeriveSettings::default());
+
+    // Baseline scrapes: the window starts here.
+    a.record(SystemTime::now(), scrape(&mesh.a).1);
+    b.record(SystemTime::now(), scrape(&mesh.b).1);
+
+    let first = Traffic {
+        allowed: 6,
+        rbac_denied: 3,
+        ext_authz_denied: 2,
+        jwt_missing: 2,
+        server_errors: 2,
+        direct_mutual: 1,
+        plaintext: 4,
+        handshakes_without_cert: 2,
+        handshakes_foreign_cert: 1,
+    };
+    send(&mesh, first);
+
+    let observed_a = scrape_settled(&mesh.a, first.inbound());
+    assert_eq!(
+        observed_a.requests(),
+        expected_a_requests(first),
+        "A's counters as read"
+    );
+    a.record(SystemTime::now(), observed_a);
+    b.record(SystemTime::now(), scrape(&mesh.b).1);
+
+    // --- A, the server side.
+    let derived_a = a.derived();
+    assert_eq!(derived_a.requests_total, expected_a_requests(first));
+    assert_eq!(derived_a.auth_failures_total, expected_a_failures(first));
+    assert_a_ratios(&derived_a, first);
+    assert_latency(&derived_a);
+    for signal in [SpikeSignal::Errors, SpikeSignal::Latency] {
+        let state = derived_a.spikes[&signal];
+        assert!(
+            !state.active && state.score == 0.0,
+            "no spike while warming up: {state:?}"
+        );
+    }
+
+    let listener = listener_stat_name(mesh.a_mtls);
+    let certificates: Vec<(&str, f64)> = derived_a
+        .certificate_expiry
+        .iter()
+        .map(|(name, at)| (name.as_str(), *at))
+        .collect();
+    let server = not_after_unix(&mesh.pki.server_cert).expect("server notAfter") as f64;
+    let ca = not_after_unix(&mesh.pki.ca).expect("CA notAfter") as f64;
+    assert_eq!(certificates.len(), 2, "{certificates:?}");
+    for (name, at) in &certificates {
+        let prefix = format!("listener/{listener}/unnamed_");
+        assert!(name.starts_with(&prefix), "{name} names A's mTLS listener");
+        let expected = if name.contains("_ca_cert_") {
+            ca
+        } else {
+            server
+        };
+        assert_eq!(*at, expected, "{name}");
+    }
+
+    // --- B, the client side: its requests arrive over plaintext from the application, so
+    // they are outbound and not mutual by the listener rule, whatever B does upstream.
+    let derived_b = b.derived();
+    let through_b = Traffic {
+        direct_mutual: 0,
+        plaintext: 0,
+        ..first
+    };
+    let mut expected_b = BTreeMap::new();
+    for class in ["1xx", "2xx", "3xx", "4xx", "5xx"] {
+        expected_b.insert(key(Direction::Outbound, Tls::None, class), 0.0);
+    }
+    expected_b.insert(
+        key(Direction::Outbound, Tls::None, "2xx"),
+        through_b.mutual_2xx(),
+    );
+    expected_b.insert(
+        key(Direction::Outbound, Tls::None, "4xx"),
+        through_b.mutual_4xx(),
+    );
+    expected_b.insert(
+        key(Direction::Outbound, Tls::None, "5xx"),
+        through_b.mutual_5xx(),
+    );
+    assert_eq!(derived_b.requests_total, expected_b);
+    assert!(derived_b.auth_failures_total.is_empty());
+    assert_eq!(
+        derived_b.mtls_ratio,
+        BTreeMap::from([(Direction::Outbound, 0.0)])
+    );
+    assert_eq!(
+        (derived_b.error_ratio, derived_b.auth_failure_ratio),
+        (None, None),
+        "no inbound"
+    );
+    assert!(
+        derived_b.latency_seconds.is_empty(),
+        "B serves no inbound requests"
+    );
+    let client = not_after_unix(&mesh.pki.client_cert).expect("client notAfter") as f64;
+    for (name, at) in &derived_b.certificate_expiry {
+        assert!(
+            name.starts_with(&format!("cluster/{B_CLUSTER}/unnamed_")),
+            "{name}"
+        );
+        assert_eq!(
+            *at,
+            if name.contains("_ca_cert_") {
+                ca
+            } else {
+                client
+            },
+            "{name}"
+        );
+    }
+    assert_eq!(derived_b.certificate_expiry.len(), 2);
+
+    // --- Restart A: its counters start again from zero.
+    mesh.a.restart().expect("restart sidecar A");
+    let (_, restarted) = scrape(&mesh.a);
+    let reread = restarted.requests();
+    let mutual_2xx = key(Direction::Inbound, Tls::Mutual, "2xx");
+    assert!(
+        reread[&mutual_2xx] < first.mutual_2xx(),
+        "A really restarted: {reread:?}"
+    );
+    a.record(SystemTime::now(), restarted);
+    let at_restart = a.derived();
+    assert_monotonic(&derived_a, &at_restart);
+    assert_eq!(
+        at_restart.requests_total,
+        expected_a_requests(first),
+        "a reset adds nothing"
+    );
+    assert_a_ratios(&at_restart, first);
+
+    // B's pooled connections to the old A are gone; wait until B reaches the new A.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while http::get(mesh.b_outbound, "/ok", &[])
+        .map(|r| r.status)
+        .unwrap_or(0)
+        != 200
+    {
+        assert!(Instant::now() < deadline, "B never reached the restarted A");
+        meshward_e2e::pause(Duration::from_millis(100));
+    }
+    let probe = Traffic {
+        allowed: 1,
+        ..Traffic::default()
+    };
+
+    let second = Traffic {
+        allowed: 3,
+        rbac_denied: 1,
+        plaintext: 2,
+        handshakes_without_cert: 1,
+        ..Traffic::default()
+    };
+    send(&mesh, second);
+    let after_restart = second.plus(probe);
+    let all = first.plus(after_restart);
+
+    a.record(
+        SystemTime::now(),
+        scrape_settled(&mesh.a, after_restart.inbound()),
+    );
+    let derived = a.derived();
+    assert_monotonic(&at_restart, &derived);
+    assert_eq!(derived.requests_total, expected_a_requests(all));
+    assert_eq!(derived.auth_failures_total, expected_a_failures(all));
+    assert_a_ratios(&derived, all);
+    assert_latency(&derived);
+}

@@ -1,0 +1,254 @@
+//! Two Envoy sidecars on loopback:
+//!
+//! - **A** (server side): `inbound_mtls`, a listener that requires and verifies client
+//!   certificates from the mesh CA, with jwt_authn on `/jwt`, an RBAC policy denying `/admin`,
+//!   ext_authz (denying paths with `deny`) and direct responses: `/fail` → 503 `fail`, anything
+//!   else → 200 `ok`; and `inbound_plain`, a plaintext listener answering 200.
+//! - **B** (client side): `outbound_http`, a plaintext listener for the local application that
+//!   forwards to A's mutual-TLS listener, presenting the mesh client certificate.
+
+use std::net::SocketAddr;
+use std::path::Path;
+
+use meshward_e2e::certs::Pki;
+use meshward_e2e::envoy::Envoy;
+use meshward_e2e::free_addr;
+
+use super::authz::AuthzService;
+
+/// Stat prefix of A's mutual-TLS connection manager.
+pub const A_MTLS_PREFIX: &str = "inbound_mtls";
+/// Stat prefix of A's plaintext connection manager.
+pub const A_PLAIN_PREFIX: &str = "inbound_plain";
+/// Stat prefix of B's outbound connection manager.
+pub const B_OUTBOUND_PREFIX: &str = "outbound_http";
+/// Name of B's cluster that reaches A.
+pub const B_CLUSTER: &str = "sidecar_a";
+
+/// The running mesh.
+pub struct Mesh {
+    /// Sidecar A.
+    pub a: Envoy,
+    /// Sidecar B.
+    pub b: Envoy,
+    /// A's mutual-TLS listener.
+    pub a_mtls: SocketAddr,
+    /// A's plaintext listener.
+    pub a_plain: SocketAddr,
+    /// B's outbound listener.
+    pub b_outbound: SocketAddr,
+    /// The certificates in use.
+    pub pki: Pki,
+    _authz: AuthzService,
+}
+
+impl Mesh {
+    /// Generates certificates into `dir` and starts the authorization service, A and B.
+    pub fn start(envoy: &Path, dir: &Path) -> std::io::Result<Mesh> {
+        let pki = Pki::generate(dir)?;
+        let authz = AuthzService::start()?;
+        let (a_admin, a_mtls, a_plain) = (free_addr(), free_addr(), free_addr());
+        let (b_admin, b_outbound) = (free_addr(), free_addr());
+
+        let a = Envoy::start(
+            envoy,
+            "sidecar-a",
+            dir,
+            &sidecar_a(&pki, a_admin, a_mtls, a_plain, authz.addr()),
+            a_admin,
+        )?;
+        let b = Envoy::start(
+            envoy,
+            "sidecar-b",
+            dir,
+            &sidecar_b(&pki, b_admin, b_outbound, a_mtls),
+            b_admin,
+        )?;
+        Ok(Mesh {
+            a,
+            b,
+            a_mtls,
+            a_plain,
+            b_outbound,
+            pki,
+            _authz: authz,
+        })
+    }
+}
+
+/// Envoy's name for a listener in stats: its address with `:` turned into `_`.
+pub fn listener_stat_name(addr: SocketAddr) -> String {
+    format!("{}_{}", addr.ip(), addr.port())
+}
+
+fn socket(addr: SocketAddr) -> String {
+    format!(
+        "{{socket_address: {{address: {}, port_value: {}}}}}",
+        addr.ip(),
+        addr.port()
+    )
+}
+
+fn router() -> &'static str {
+    r#"- name: envoy.filters.http.router
+            typed_config:
+              "@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router"#
+}
+
+fn sidecar_a(
+    pki: &Pki,
+    admin: SocketAddr,
+    mtls: SocketAddr,
+    plain: SocketAddr,
+    authz: SocketAddr,
+) -> String {
+    let (ca, cert, key) = (
+        pki.ca.display(),
+        pki.server_cert.display(),
+        pki.server_key.display(),
+    );
+    let router = router();
+    let (admin, mtls, plain, authz_socket) =
+        (socket(admin), socket(mtls), socket(plain), socket(authz));
+    format!(
+        r#"
+stats_flush_interval: 0.2s
+admin:
+  address: {admin}
+static_resources:
+  listeners:
+  - name: inbound_mtls
+    address: {mtls}
+    filter_chains:
+    - transport_socket:
+        name: envoy.transport_sockets.tls
+        typed_config:
+          "@type": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext
+          require_client_certificate: true
+          common_tls_context:
+            tls_certificates:
+            - certificate_chain: {{filename: "{cert}"}}
+              private_key: {{filename: "{key}"}}
+            validation_context:
+              trusted_ca: {{filename: "{ca}"}}
+      filters:
+      - name: envoy.filters.network.http_connection_manager
+        typed_config:
+          "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
+          stat_prefix: {A_MTLS_PREFIX}
+          route_config:
+            virtual_hosts:
+            - name: local
+              domains: ["*"]
+              routes:
+              - match: {{prefix: /fail}}
+                direct_response: {{status: 503, body: {{inline_string: fail}}}}
+              - match: {{prefix: /}}
+                direct_response: {{status: 200, body: {{inline_string: ok}}}}
+          http_filters:
+          - name: envoy.filters.http.jwt_authn
+            typed_config:
+              "@type": type.googleapis.com/envoy.extensions.filters.http.jwt_authn.v3.JwtAuthentication
+              providers:
+                mesh:
+                  issuer: https://issuer.meshward.test
+                  local_jwks:
+                    inline_string: '{{"keys":[{{"kty":"oct","alg":"HS256","kid":"k","k":"bWVzaHdhcmQtdGVzdC1zZWNyZXQta2V5LTMyYnl0ZXM"}}]}}'
+              rules:
+              - match: {{prefix: /jwt}}
+                requires: {{provider_name: mesh}}
+          - name: envoy.filters.http.rbac
+            typed_config:
+              "@type": type.googleapis.com/envoy.extensions.filters.http.rbac.v3.RBAC
+              rules:
+                action: DENY
+                policies:
+                  deny-admin:
+                    permissions: [{{url_path: {{path: {{prefix: /admin}}}}}}]
+                    principals: [{{any: true}}]
+          - name: envoy.filters.http.ext_authz
+            typed_config:
+              "@type": type.googleapis.com/envoy.extensions.filters.http.ext_authz.v3.ExtAuthz
+              http_service:
+                server_uri: {{uri: "http://{authz}", cluster: authz, timeout: 2s}}
+          {router}
+  - name: inbound_plain
+    address: {plain}
+    filter_chains:
+    - filters:
+      - name: envoy.filters.network.http_connection_manager
+        typed_config:
+          "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
+          stat_prefix: {A_PLAIN_PREFIX}
+          route_config:
+            virtual_hosts:
+            - name: local
+              domains: ["*"]
+              routes:
+              - match: {{prefix: /}}
+                direct_response: {{status: 200, body: {{inline_string: ok}}}}
+          http_filters:
+          {router}
+  clusters:
+  - name: authz
+    type: STATIC
+    connect_timeout: 2s
+    load_assignment:
+      cluster_name: authz
+      endpoints: [{{lb_endpoints: [{{endpoint: {{address: {authz_socket}}}}}]}}]
+"#
+    )
+}
+
+fn sidecar_b(pki: &Pki, admin: SocketAddr, outbound: SocketAddr, a_mtls: SocketAddr) -> String {
+    let (ca, cert, key) = (
+        pki.ca.display(),
+        pki.client_cert.display(),
+        pki.client_key.display(),
+    );
+    let router = router();
+    let (admin, outbound, upstream) = (socket(admin), socket(outbound), socket(a_mtls));
+    format!(
+        r#"
+admin:
+  address: {admin}
+static_resources:
+  listeners:
+  - name: outbound
+    address: {outbound}
+    filter_chains:
+    - filters:
+      - name: envoy.filters.network.http_connection_manager
+        typed_config:
+          "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
+          stat_prefix: {B_OUTBOUND_PREFIX}
+          route_config:
+            virtual_hosts:
+            - name: sidecar_a
+              domains: ["*"]
+              routes:
+              - match: {{prefix: /}}
+                route: {{cluster: {B_CLUSTER}}}
+          http_filters:
+          {router}
+  clusters:
+  - name: {B_CLUSTER}
+    type: STATIC
+    connect_timeout: 2s
+    load_assignment:
+      cluster_name: {B_CLUSTER}
+      endpoints: [{{lb_endpoints: [{{endpoint: {{address: {upstream}}}}}]}}]
+    transport_socket:
+      name: envoy.transport_sockets.tls
+      typed_config:
+        "@type": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext
+        sni: localhost
+        common_tls_context:
+          tls_certificates:
+          - certificate_chain: {{filename: "{cert}"}}
+            private_key: {{filename: "{key}"}}
+          validation_context:
+            trusted_ca: {{filename: "{ca}"}}
+"#
+    )
+}
