@@ -9,7 +9,7 @@ pub(crate) mod raw;
 pub mod units;
 pub(crate) mod validate;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 use meshward_signals::Dialect;
@@ -80,7 +80,7 @@ impl Config {
         let base = path
             .parent()
             .map(Path::to_path_buf)
-            .unwrap_or_else(PathBuf::new);
+            .unwrap_or_default();
         validate::check_config(raw, &base).map_err(|problems| FileError::new(path, text, problems))
     }
 }
