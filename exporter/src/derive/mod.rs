@@ -49,6 +49,8 @@ mod detect;
 mod histogram;
 mod observation;
 mod series;
+#[cfg(test)]
+mod tests;
 
 use meshward_exposition::Exposition;
 use meshward_signals::Dialect;
