@@ -184,6 +184,12 @@ label_values! {
     }
 }
 
+/// [`CERTIFICATE`] value when a proxy tells only when its first certificate expires
+/// (Envoy's `server.days_until_first_cert_expiring`), not which certificate that is.
+pub const CERTIFICATE_EARLIEST: &str = "earliest";
+/// [`CERTIFICATE`] value of a Linkerd proxy's own identity certificate.
+pub const CERTIFICATE_IDENTITY: &str = "identity";
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -220,9 +226,3 @@ mod tests {
         }
     }
 }
-
-/// [`CERTIFICATE`] value when a proxy tells only when its first certificate expires
-/// (Envoy's `server.days_until_first_cert_expiring`), not which certificate that is.
-pub const CERTIFICATE_EARLIEST: &str = "earliest";
-/// [`CERTIFICATE`] value of a Linkerd proxy's own identity certificate.
-pub const CERTIFICATE_IDENTITY: &str = "identity";
