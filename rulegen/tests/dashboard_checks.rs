@@ -49,7 +49,7 @@ fn sample() -> Dashboard {
     layout.add(
         PanelBuilder::gauge("Error budget left", "Remaining error budget.")
             .query(
-                "1 - max(mesh:errors:ratio_rate5m{workload=~\"$workload\"})",
+                "1 - max(mesh:errors:ratio_rate5m{service=~\"$service\"})",
                 "",
             )
             .unit("percentunit")
@@ -113,12 +113,7 @@ fn sample() -> Dashboard {
                 "meshward_requests_total",
                 "Namespaces.",
             ),
-            label_variable(
-                "workload",
-                "Workload",
-                "meshward_requests_total",
-                "Workloads.",
-            ),
+            label_variable("service", "Service", "meshward_requests_total", "Services."),
         ],
         vec![Link::dashboard(
             "Overview",
@@ -272,7 +267,7 @@ fn invariants_catch_identity_and_variable_mistakes() {
         violations_after(|d| d.schema_version = 36),
         vec!["dashboard/schema-version"]
     );
-    // The sample's gauge reads $workload, so removing it also breaks that reference.
+    // The sample's gauge reads $service, so removing it also breaks that reference.
     assert_eq!(
         violations_after(|d| {
             d.templating.list.remove(2);

@@ -28,7 +28,11 @@ pub const SCHEMA_VERSION: u32 = 39;
 pub const MAX_UID_LEN: usize = 40;
 
 /// Template variables every meshward dashboard offers besides `datasource`.
-pub const REQUIRED_QUERY_VARIABLES: [&str; 2] = ["namespace", "workload"];
+///
+/// The recording rules the panels read keep exactly the labels `namespace` and `service`
+/// (level `namespace_service`), so those are what a dashboard can filter by; a `workload`
+/// variable would filter nothing. A service's workload is named in its dashboard instead.
+pub const REQUIRED_QUERY_VARIABLES: [&str; 2] = ["namespace", "service"];
 
 /// One broken rule.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]

@@ -7,6 +7,7 @@
 //! uses the `datasource` template variable, so no import-time `__inputs` are needed.
 
 pub mod builder;
+pub mod deliver;
 pub mod expr;
 pub mod invariants;
 pub mod json;

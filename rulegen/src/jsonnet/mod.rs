@@ -62,6 +62,10 @@ fn is_identifier(name: &str) -> bool {
 ///
 /// Imports resolve against the file's directory, then each jpath in order; an import that
 /// resolves outside all of them (through `..`, an absolute path or a symlink) is refused.
+#[allow(
+    clippy::result_large_err,
+    reason = "a Diagnostic is the error every loading stage returns, once per run"
+)]
 pub fn evaluate(path: &Path, options: &JsonnetOptions) -> Result<String, Diagnostic> {
     let main = path.canonicalize().map_err(|error| {
         Diagnostic::error(
