@@ -45,7 +45,10 @@ pub(super) fn locate(expr: &str, message: &str) -> PromqlError {
         return whole("the expression is empty".to_owned());
     }
     if let Some(quoted) = quoted_name(message) {
-        if let Some(token) = tokens.iter().find(|t| &expr[t.offset..t.offset + t.len] == quoted) {
+        if let Some(token) = tokens
+            .iter()
+            .find(|t| &expr[t.offset..t.offset + t.len] == quoted)
+        {
             return PromqlError {
                 message: message.to_owned(),
                 offset: token.offset,
@@ -112,6 +115,7 @@ fn grammar_error(expr: &str, tokens: &[Token], at: usize, message: &str) -> Prom
 /// A recursive-descent recognizer over tokens; each method returns the index of the first
 /// token it cannot accept.
 struct Recognizer<'a> {
+    #[cfg_attr(not(test), allow(dead_code))]
     expr: &'a str,
     tokens: &'a [Token],
     at: usize,
@@ -276,10 +280,7 @@ impl<'a> Recognizer<'a> {
 
     /// `sum(`, `sum by`, `sum without`: an aggregation; a bare `sum` is a metric name.
     fn aggregation_follows(&self) -> bool {
-        matches!(
-            self.peek_at(1),
-            Some(T_LEFT_PAREN | T_BY | T_WITHOUT)
-        )
+        matches!(self.peek_at(1), Some(T_LEFT_PAREN | T_BY | T_WITHOUT))
     }
 
     fn aggregation(&mut self) -> Step {
@@ -344,10 +345,7 @@ impl<'a> Recognizer<'a> {
                 }
                 Some(id) if is_name(id) || id == T_STRING => {
                     self.bump();
-                    if matches!(
-                        self.peek(),
-                        Some(T_EQL | T_NEQ | T_EQL_REGEX | T_NEQ_REGEX)
-                    ) {
+                    if matches!(self.peek(), Some(T_EQL | T_NEQ | T_EQL_REGEX | T_NEQ_REGEX)) {
                         self.bump();
                         self.expect(T_STRING)?;
                     } else if id != T_STRING {
@@ -440,7 +438,9 @@ mod tests {
             })
             .collect();
         let recognizer = Recognizer::new(expr, &tokens);
-        let texts: Vec<String> = (0..tokens.len()).map(|i| recognizer.text(i).to_owned()).collect();
+        let texts: Vec<String> = (0..tokens.len())
+            .map(|i| recognizer.text(i).to_owned())
+            .collect();
         recognizer
             .expression_only()
             .map_err(|at| texts.get(at).cloned().unwrap_or_else(|| "<end>".into()))
