@@ -5,8 +5,8 @@
 pub mod dashboard;
 pub mod diag;
 pub mod jsonnet;
-pub mod lint;
 pub mod mixin;
+pub mod lint;
 pub mod promql;
 pub mod rulefile;
 pub mod spec;
