@@ -94,8 +94,13 @@ mod tests {
                 body: "fail".into()
             }
         );
-        let chunked =
-            parse(b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n");
+        let chunked = parse(
+            concat!(
+                "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n",
+                "3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n"
+            )
+            .as_bytes(),
+        );
         assert_eq!(
             chunked.unwrap(),
             Response {

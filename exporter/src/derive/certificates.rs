@@ -98,9 +98,11 @@ mod tests {
     fn unnamed_certificates_are_told_apart_by_scope() {
         let observation = observe(concat!(
             "envoy_listener_ssl_certificate_expiration_unix_time_seconds{",
-            "envoy_tls_certificate=\"unnamed_cert_e3b0c442\",envoy_listener_address=\"0.0.0.0_443\"} 1800000000\n",
+            "envoy_tls_certificate=\"unnamed_cert_e3b0c442\",",
+            "envoy_listener_address=\"0.0.0.0_443\"} 1800000000\n",
             "envoy_cluster_ssl_certificate_expiration_unix_time_seconds{",
-            "envoy_tls_certificate=\"unnamed_cert_e3b0c442\",envoy_cluster_name=\"backend\"} 1700000000\n",
+            "envoy_tls_certificate=\"unnamed_cert_e3b0c442\",",
+            "envoy_cluster_name=\"backend\"} 1700000000\n",
         ));
         let names: Vec<_> = observation.certificates.iter().collect();
         assert_eq!(
