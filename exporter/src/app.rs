@@ -52,17 +52,18 @@ pub async fn run(flags: Flags) -> Result<(), StartError> {
     let mut interrupt = signal(SignalKind::interrupt()).map_err(StartError::Signals)?;
 
     let store = Arc::new(Store::default());
-    let mut runtime = Runtime::new(flags.config_file.clone(), store.clone(), &config);
-    runtime.apply(config, false);
-
     let site = Arc::new(Site {
-        store,
-        ready: true.into(),
+        store: store.clone(),
+        ready: false.into(),
         telemetry_path: flags.telemetry_path.clone(),
     });
-    site.ready.store(true, Ordering::Release);
     let (stop, stopped) = watch::channel(false);
-    let server = tokio::spawn(web::serve(listener, site, stopped));
+    let server = tokio::spawn(web::serve(listener, site.clone(), stopped));
+
+    // Not ready until the targets are scheduled: reading many target files takes a while.
+    let mut runtime = Runtime::new(flags.config_file.clone(), store, &config);
+    runtime.apply(config, false);
+    site.ready.store(true, Ordering::Release);
 
     loop {
         let poll = runtime.config.scrape.interval;
