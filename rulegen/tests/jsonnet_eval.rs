@@ -4,7 +4,8 @@
 use std::fs;
 use std::path::Path;
 
-use meshward_rulegen::jsonnet::{evaluate, JsonnetOptions};
+use meshward_rulegen::jsonnet::{evaluate, read_sources, JsonnetOptions};
+use meshward_rulegen::spec::load_sources;
 use serde_json::{json, Value};
 
 fn write(path: &Path, text: &str) {
@@ -186,4 +187,50 @@ fn ext_arguments_are_parsed_as_name_equals_value() {
     );
     assert!(JsonnetOptions::parse_ext("novalue").is_err());
     assert!(JsonnetOptions::parse_ext("1x=y").is_err());
+}
+
+#[test]
+fn a_jsonnet_spec_loads_like_its_yaml_twin() {
+    let dir = tempfile::tempdir().unwrap();
+    let yaml = dir.path().join("shop.yaml");
+    let jsonnet = dir.path().join("shop.jsonnet");
+    write(
+        &yaml,
+        "version: 1\nname: shop\nmesh: istio\nservices:\n  - name: checkout\n    namespace: shop\n    mtls: {mode: strict, min_ratio: 0.99}\n",
+    );
+    write(
+        &jsonnet,
+        "local svc(name) = { name: name, namespace: 'shop', mtls: { mode: 'strict', min_ratio: 0.99 } };\n\
+         { version: 1, name: std.extVar('name'), mesh: 'istio', services: [svc('checkout')] }\n",
+    );
+    let mut options = JsonnetOptions::default();
+    options.ext_str.insert("name".into(), "shop".into());
+    let load = |path: &Path| {
+        let sources = read_sources(&[path.to_path_buf()], &options).unwrap();
+        let mut spec = load_sources(&sources).unwrap_or_else(|d| panic!("{d:#?}"));
+        spec.sources = Default::default();
+        spec
+    };
+    let from_yaml = load(&yaml);
+    let from_jsonnet = load(&jsonnet);
+    assert_eq!(from_yaml.services.len(), 1);
+    assert_eq!(
+        from_yaml.services[0]
+            .mtls
+            .as_ref()
+            .unwrap()
+            .min_ratio
+            .to_string(),
+        "0.99"
+    );
+    let (a, b) = (
+        from_yaml.services[0].mtls.as_ref().unwrap(),
+        from_jsonnet.services[0].mtls.as_ref().unwrap(),
+    );
+    assert_eq!(
+        (a.mode, a.min_ratio, a.for_, a.severity),
+        (b.mode, b.min_ratio, b.for_, b.severity)
+    );
+    assert_eq!(from_yaml.services[0].name, from_jsonnet.services[0].name);
+    assert_eq!(from_yaml.name, from_jsonnet.name);
 }

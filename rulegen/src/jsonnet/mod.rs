@@ -17,6 +17,8 @@ use jrsonnet_evaluator::trace::{CompactFormat, PathResolver, TraceFormat};
 use jrsonnet_evaluator::{Error as JsonnetError, State};
 
 use crate::diag::Diagnostic;
+use crate::spec;
+use crate::spec::model::{SourceFile, Sources};
 
 use resolver::ConfinedResolver;
 
@@ -112,6 +114,45 @@ pub fn evaluate(path: &Path, options: &JsonnetOptions) -> Result<String, Diagnos
         .map_err(|error| to_diagnostic(&error, &trace_paths))?;
     json.push('\n');
     Ok(json)
+}
+
+/// Reads spec files for [`spec::load_sources`]: YAML files as they are, Jsonnet files
+/// evaluated to JSON (which the YAML loader reads as well).
+///
+/// An evaluated file keeps its path with ` (evaluated)` appended, so that diagnostics about
+/// its content point at the JSON the loader saw rather than at lines of the Jsonnet source.
+pub fn read_sources(
+    paths: &[PathBuf],
+    options: &JsonnetOptions,
+) -> Result<Sources, Vec<Diagnostic>> {
+    let yaml: Vec<PathBuf> = paths.iter().filter(|p| !is_jsonnet(p)).cloned().collect();
+    let mut read = if yaml.is_empty() {
+        Sources::default()
+    } else {
+        spec::read_sources(&yaml)?
+    }
+    .files
+    .into_iter();
+    let mut sources = Sources::default();
+    let mut diagnostics = Vec::new();
+    for path in paths {
+        if !is_jsonnet(path) {
+            sources.files.extend(read.next());
+            continue;
+        }
+        match evaluate(path, options) {
+            Ok(text) => sources.files.push(SourceFile {
+                path: format!("{} (evaluated)", path.display()),
+                text,
+            }),
+            Err(diagnostic) => diagnostics.push(diagnostic),
+        }
+    }
+    if diagnostics.is_empty() {
+        Ok(sources)
+    } else {
+        Err(diagnostics)
+    }
 }
 
 /// Turns a jrsonnet error into a diagnostic whose message starts with `file:line:column`.
