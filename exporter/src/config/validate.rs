@@ -24,7 +24,7 @@ pub const DEFAULT_WINDOW: Duration = Duration::from_secs(300);
 /// Default cap on a scraped body: large Envoy expositions run to a few MiB.
 pub const DEFAULT_BODY_SIZE_LIMIT: ByteSize = ByteSize(50 << 20);
 /// Default stat prefix of plain Envoy's inbound HTTP connection managers.
-pub const DEFAULT_INBOUND_PREFIX: &str = "inbound";
+pub use crate::derive::DEFAULT_INBOUND_PREFIX;
 
 /// Label names a user may not set: the exporter writes them itself.
 const RESERVED_LABELS: [&str; 9] = [
