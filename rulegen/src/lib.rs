@@ -2,13 +2,15 @@
 //! alerting rules, promtool unit tests that prove every alert, Grafana dashboards and
 //! monitoring mixins.
 
+pub mod check;
 pub mod dashboard;
 pub mod diag;
 pub mod jsonnet;
-pub mod mixin;
 pub mod lint;
+pub mod mixin;
 pub mod promql;
 pub mod rulefile;
+pub mod ruleread;
 pub mod spec;
 pub mod units;
 pub mod yaml;

@@ -25,3 +25,11 @@ pub use load::{
 
 pub use user_rules::{group_name as user_rules_group_name, to_rule as user_rule_to_rule};
 pub use validate::render_runbook_url;
+
+/// Decodes one rule of a rule file (same shape as the spec's `rules:` items).
+pub(crate) fn user_rules_decode(
+    decoder: &mut decode::Decoder,
+    node: &crate::yaml::Node,
+) -> Option<(crate::rulefile::Rule, crate::lint::RulePositions)> {
+    user_rules::decode(decoder, node).map(|l| (user_rules::to_rule(&l.rule), l.positions))
+}

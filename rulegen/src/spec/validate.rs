@@ -130,7 +130,10 @@ pub fn check_runbook_template(
             diagnostics.push(
                 Diagnostic::error(
                     "spec/invalid-runbook-template",
-                    format!("`runbook_url` uses an unknown variable: {message}"),
+                    match &name {
+                        Some(name) => format!("`runbook_url` uses the unknown variable `{name}`"),
+                        None => format!("`runbook_url` cannot be rendered: {message}"),
+                    },
                 )
                 .at(at(offset, len), "unknown variable")
                 .with_help(help),
