@@ -77,10 +77,7 @@ impl Config {
         } else {
             raw::from_yaml(text).map_err(|p| FileError::new(path, text, vec![p]))?
         };
-        let base = path
-            .parent()
-            .map(Path::to_path_buf)
-            .unwrap_or_default();
+        let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
         validate::check_config(raw, &base).map_err(|problems| FileError::new(path, text, problems))
     }
 }
