@@ -235,10 +235,12 @@ fn syntax_error(file: usize, text: &str, error: &serde_saphyr::Error) -> Diagnos
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect();
-    let offset = bare
-        .location()
-        .and_then(|l| l.span().byte_offset())
-        .map_or(0, |o| (o as usize).min(text.len()));
+    let offset = bare.location().map_or(0, |location| {
+        match location.span().byte_offset() {
+            Some(offset) => (offset as usize).min(text.len()),
+            None => offset_of_line_column(text, location.line(), location.column()),
+        }
+    });
     Diagnostic::error("yaml/syntax", format!("invalid YAML: {message}"))
         .at(
             Span {
@@ -249,6 +251,22 @@ fn syntax_error(file: usize, text: &str, error: &serde_saphyr::Error) -> Diagnos
             "here",
         )
         .with_help("fix the YAML syntax; a YAML linter or `python3 -m yaml` shows the same place")
+}
+
+/// The byte offset of a 1-based line and 1-based character column.
+fn offset_of_line_column(text: &str, line: u64, column: u64) -> usize {
+    let line_start: usize = text
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1) as usize)
+        .map(str::len)
+        .sum();
+    let rest = &text[line_start.min(text.len())..];
+    let within: usize = rest
+        .chars()
+        .take(column.saturating_sub(1) as usize)
+        .map(char::len_utf8)
+        .sum();
+    (line_start + within).min(text.len())
 }
 
 /// The tree exactly as serde-saphyr hands it over, before spans are made file-relative.

@@ -197,7 +197,8 @@ fn decode_spec(
         let (what, allowed): (&str, &[&str]) = if index == main {
             ("the spec", &MAIN_KEYS)
         } else {
-            ("a spec fragment (a file without `name`)", &FRAGMENT_KEYS)
+            // Main-file keys are reported by `reject_main_only_keys` with a better message.
+            ("a spec fragment (a file without `name`)", &MAIN_KEYS)
         };
         if document.is_null() {
             decoder.push(
@@ -241,7 +242,7 @@ fn decode_spec(
         .filter_map(|item| user_rules::decode(decoder, item))
         .collect();
     let (settings, services) = (settings?, services?);
-    if services.is_empty() && rules.is_empty() {
+    if services.is_empty() && rules.is_empty() && decoder.diagnostics.is_empty() {
         decoder.push(
             Diagnostic::error(
                 "spec/nothing-to-watch",
