@@ -16,9 +16,10 @@ use meshward_exporter::derive::{
     DEFAULT_INBOUND_PREFIX,
 };
 use meshward_exposition::{parse, Format};
-use meshward_signals::exported::{AuthFailureReason, Direction, SpikeSignal, Tls};
+use meshward_signals::exported::{self, AuthFailureReason, Direction, SpikeSignal, Tls};
 use meshward_signals::{envoy, Dialect};
 
+use support::exporter::Exporter;
 use support::mesh::{listener_stat_name, Mesh, B_CLUSTER};
 use support::tls_client;
 
@@ -225,6 +226,32 @@ fn expected_a_failures(traffic: Traffic) -> BTreeMap<AuthFailureReason, f64> {
     ])
 }
 
+/// B's requests: everything sent through it, outbound, over a plaintext listener.
+fn expected_b_requests(traffic: Traffic) -> BTreeMap<(Direction, Tls, String), f64> {
+    let through_b = Traffic {
+        direct_mutual: 0,
+        plaintext: 0,
+        ..traffic
+    };
+    let mut expected = BTreeMap::new();
+    for class in ["1xx", "2xx", "3xx", "4xx", "5xx"] {
+        expected.insert(key(Direction::Outbound, Tls::None, class), 0.0);
+    }
+    expected.insert(
+        key(Direction::Outbound, Tls::None, "2xx"),
+        through_b.mutual_2xx(),
+    );
+    expected.insert(
+        key(Direction::Outbound, Tls::None, "4xx"),
+        through_b.mutual_4xx(),
+    );
+    expected.insert(
+        key(Direction::Outbound, Tls::None, "5xx"),
+        through_b.mutual_5xx(),
+    );
+    expected
+}
+
 /// The window's ratios for A, from everything sent since the first observation.
 fn assert_a_ratios(derived: &Derived, traffic: Traffic) {
     let mutual = traffic.mutual_2xx() + traffic.mutual_4xx() + traffic.mutual_5xx();
@@ -363,28 +390,7 @@ fn derivation_matches_the_traffic_sent_through_a_real_envoy_mesh() {
     // --- B, the client side: its requests arrive over plaintext from the application, so
     // they are outbound and not mutual by the listener rule, whatever B does upstream.
     let derived_b = b.derived();
-    let through_b = Traffic {
-        direct_mutual: 0,
-        plaintext: 0,
-        ..first
-    };
-    let mut expected_b = BTreeMap::new();
-    for class in ["1xx", "2xx", "3xx", "4xx", "5xx"] {
-        expected_b.insert(key(Direction::Outbound, Tls::None, class), 0.0);
-    }
-    expected_b.insert(
-        key(Direction::Outbound, Tls::None, "2xx"),
-        through_b.mutual_2xx(),
-    );
-    expected_b.insert(
-        key(Direction::Outbound, Tls::None, "4xx"),
-        through_b.mutual_4xx(),
-    );
-    expected_b.insert(
-        key(Direction::Outbound, Tls::None, "5xx"),
-        through_b.mutual_5xx(),
-    );
-    assert_eq!(derived_b.requests_total, expected_b);
+    assert_eq!(derived_b.requests_total, expected_b_requests(first));
     assert!(derived_b.auth_failures_total.is_empty());
     assert_eq!(
         derived_b.mtls_ratio,
@@ -472,4 +478,277 @@ fn derivation_matches_the_traffic_sent_through_a_real_envoy_mesh() {
     assert_eq!(derived.auth_failures_total, expected_a_failures(all));
     assert_a_ratios(&derived, all);
     assert_latency(&derived);
+}
+
+// === The same proof through the real exporter binary ===
+
+/// A traffic mix for the binary: everything but direct TLS clients, which the test above covers.
+const BINARY_TRAFFIC: Traffic = Traffic {
+    allowed: 5,
+    rbac_denied: 2,
+    ext_authz_denied: 1,
+    jwt_missing: 1,
+    server_errors: 3,
+    direct_mutual: 0,
+    plaintext: 3,
+    handshakes_without_cert: 1,
+    handshakes_foreign_cert: 1,
+};
+
+/// What the exporter serves for one workload, in the derivation's terms.
+#[derive(Debug, Default, PartialEq)]
+struct Served {
+    requests: BTreeMap<(Direction, Tls, String), f64>,
+    failures: BTreeMap<AuthFailureReason, f64>,
+    mtls_ratio: BTreeMap<Direction, f64>,
+    auth_failure_ratio: Option<f64>,
+    error_ratio: Option<f64>,
+    latency: Vec<(String, f64)>,
+    certificates: BTreeMap<String, f64>,
+}
+
+fn label<'a>(labels: &'a BTreeMap<String, String>, name: &str) -> &'a str {
+    labels
+        .get(name)
+        .map(String::as_str)
+        .unwrap_or_else(|| panic!("no {name} in {labels:?}"))
+}
+
+fn direction(value: &str) -> Direction {
+    *Direction::ALL
+        .iter()
+        .find(|d| d.as_str() == value)
+        .expect("a known direction")
+}
+
+fn served(exporter: &Exporter, workload: &str) -> Served {
+    let mut served = Served::default();
+    for (labels, value) in exporter.series(exported::REQUESTS_TOTAL, workload) {
+        let tls = *Tls::ALL
+            .iter()
+            .find(|t| t.as_str() == label(&labels, exported::TLS))
+            .unwrap();
+        let key = (
+            direction(label(&labels, exported::DIRECTION)),
+            tls,
+            label(&labels, exported::CODE_CLASS).to_owned(),
+        );
+        served.requests.insert(key, value);
+    }
+    for (labels, value) in exporter.series(exported::AUTH_FAILURES_TOTAL, workload) {
+        let reason = label(&labels, exported::REASON);
+        let reason = *AuthFailureReason::ALL
+            .iter()
+            .find(|r| r.as_str() == reason)
+            .unwrap();
+        served.failures.insert(reason, value);
+    }
+    for (labels, value) in exporter.series(exported::MTLS_RATIO, workload) {
+        served
+            .mtls_ratio
+            .insert(direction(label(&labels, exported::DIRECTION)), value);
+    }
+    served.auth_failure_ratio = exporter
+        .series(exported::AUTH_FAILURE_RATIO, workload)
+        .first()
+        .map(|(_, v)| *v);
+    served.error_ratio = exporter
+        .series(exported::ERROR_RATIO, workload)
+        .first()
+        .map(|(_, v)| *v);
+    for (labels, value) in exporter.series(exported::LATENCY_SECONDS, workload) {
+        served
+            .latency
+            .push((label(&labels, exported::QUANTILE).to_owned(), value));
+    }
+    served.latency.sort_by(|a, b| a.0.cmp(&b.0));
+    for (labels, value) in exporter.series(exported::CERTIFICATE_EXPIRY_TIMESTAMP_SECONDS, workload)
+    {
+        served
+            .certificates
+            .insert(label(&labels, exported::CERTIFICATE).to_owned(), value);
+    }
+    served
+}
+
+/// Polls the exporter until `done` holds for A's and B's served values, checking on every poll
+/// that no served total went down; returns the last values.
+fn poll_until(
+    exporter: &Exporter,
+    previous: &mut Option<(Served, Served)>,
+    done: impl Fn(&Served, &Served) -> bool,
+) -> (Served, Served) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let (a, b) = (served(exporter, "a"), served(exporter, "b"));
+        if let Some((before_a, before_b)) = previous.as_ref() {
+            for (before, now) in [(before_a, &a), (before_b, &b)] {
+                for (key, value) in &before.requests {
+                    let current = now.requests.get(key).copied().unwrap_or(*value);
+                    assert!(
+                        current >= *value,
+                        "served requests{key:?}: {value} → {current}"
+                    );
+                }
+                for (key, value) in &before.failures {
+                    let current = now.failures.get(key).copied().unwrap_or(*value);
+                    assert!(
+                        current >= *value,
+                        "served failures{{{key}}}: {value} → {current}"
+                    );
+                }
+            }
+        }
+        for ratio in a
+            .mtls_ratio
+            .values()
+            .chain(&a.auth_failure_ratio)
+            .chain(&a.error_ratio)
+        {
+            assert!(
+                (0.0..=1.0).contains(ratio),
+                "served ratio {ratio} out of [0, 1]"
+            );
+        }
+        if done(&a, &b) || Instant::now() >= deadline {
+            *previous = Some((served(exporter, "a"), served(exporter, "b")));
+            return (a, b);
+        }
+        *previous = Some((a, b));
+        meshward_e2e::pause(Duration::from_millis(200));
+    }
+}
+
+#[test]
+fn exporter_binary_serves_what_the_mesh_traffic_implies() {
+    let Some(envoy) = require("envoy") else {
+        return;
+    };
+    if require("openssl").is_none() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let mut mesh = Mesh::start(&envoy, dir.path()).expect("start the Envoy mesh");
+    let config = format!(
+        r#"scrape_interval: 1s
+scrape_timeout: 1s
+window: 5m
+static_configs:
+  - targets: ["{a}"]
+    labels: {{namespace: mesh-test, workload: a}}
+    mesh: envoy
+    metrics_path: /stats/prometheus
+  - targets: ["{b}"]
+    labels: {{namespace: mesh-test, workload: b}}
+    metrics_path: /stats/prometheus
+"#,
+        a = mesh.a.admin(),
+        b = mesh.b.admin(),
+    );
+    let exporter = Exporter::start(dir.path(), &config);
+
+    // Both targets scraped once: the window starts there.
+    let mut previous = None;
+    let (a, b) = poll_until(&exporter, &mut previous, |a, b| {
+        !a.requests.is_empty() && !b.requests.is_empty()
+    });
+    assert_eq!(
+        a.requests,
+        expected_a_requests(Traffic::default()),
+        "A before any traffic"
+    );
+    assert_eq!(
+        b.requests,
+        expected_b_requests(Traffic::default()),
+        "B, detected as Envoy"
+    );
+
+    let first = BINARY_TRAFFIC;
+    send(&mesh, first);
+    let (a, b) = poll_until(&exporter, &mut previous, |a, b| {
+        a.requests == expected_a_requests(first)
+            && a.failures == expected_a_failures(first)
+            && b.requests == expected_b_requests(first)
+            && a.latency.len() == 3
+    });
+    assert_eq!(a.requests, expected_a_requests(first));
+    assert_eq!(a.failures, expected_a_failures(first));
+    assert_eq!(b.requests, expected_b_requests(first));
+    assert_served_ratios(&a, first);
+    assert_eq!(b.mtls_ratio, BTreeMap::from([(Direction::Outbound, 0.0)]));
+    assert_eq!(
+        (b.auth_failure_ratio, b.error_ratio),
+        (None, None),
+        "B has no inbound traffic"
+    );
+    let quantiles: Vec<&str> = a.latency.iter().map(|(q, _)| q.as_str()).collect();
+    assert_eq!(quantiles, ["0.5", "0.9", "0.99"]);
+    assert!(
+        a.latency.iter().all(|(_, v)| *v > 0.0 && *v <= 1.0),
+        "{:?}",
+        a.latency
+    );
+    let server = not_after_unix(&mesh.pki.server_cert).expect("server notAfter") as f64;
+    let listener = listener_stat_name(mesh.a_mtls);
+    assert!(
+        a.certificates.iter().any(|(name, at)| name
+            .starts_with(&format!("listener/{listener}/unnamed_cert_"))
+            && *at == server),
+        "{:?}",
+        a.certificates
+    );
+
+    // Restart A; the exporter sees its counters fall back to zero.
+    mesh.a.restart().expect("restart sidecar A");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while http::get(mesh.b_outbound, "/ok", &[])
+        .map(|r| r.status)
+        .unwrap_or(0)
+        != 200
+    {
+        assert!(Instant::now() < deadline, "B never reached the restarted A");
+        meshward_e2e::pause(Duration::from_millis(100));
+    }
+    let second = Traffic {
+        allowed: 2,
+        server_errors: 1,
+        plaintext: 1,
+        ..Traffic::default()
+    };
+    send(&mesh, second);
+    let all = first.plus(second).plus(Traffic {
+        allowed: 1,
+        ..Traffic::default()
+    });
+
+    let (a, _) = poll_until(&exporter, &mut previous, |a, _| {
+        a.requests == expected_a_requests(all) && a.failures == expected_a_failures(all)
+    });
+    assert_eq!(
+        a.requests,
+        expected_a_requests(all),
+        "reset-corrected totals after the restart"
+    );
+    assert_eq!(a.failures, expected_a_failures(all));
+    assert_served_ratios(&a, all);
+}
+
+fn assert_served_ratios(a: &Served, traffic: Traffic) {
+    let inbound = traffic.inbound();
+    let mutual = traffic.mutual_2xx() + traffic.mutual_4xx() + traffic.mutual_5xx();
+    assert_close(
+        a.mtls_ratio.get(&Direction::Inbound).copied(),
+        mutual / inbound,
+        "served mtls",
+    );
+    assert_close(
+        a.auth_failure_ratio,
+        traffic.mutual_4xx() / inbound,
+        "served auth ratio",
+    );
+    assert_close(
+        a.error_ratio,
+        traffic.mutual_5xx() / inbound,
+        "served error ratio",
+    );
 }
