@@ -16,7 +16,6 @@ use tracing::info;
 
 use crate::cli::Flags;
 use crate::config::{Config, FileError};
-use crate::derive::DeriveSettings;
 use crate::discovery::FileDiscovery;
 use crate::events;
 use crate::scheduler::Scheduler;
@@ -168,10 +167,7 @@ impl Runtime {
     /// Schedules the static and discovered targets; returns how many there are.
     fn schedule(&mut self) -> usize {
         let targets = merge(&self.config.static_targets, &self.discovery.targets());
-        let derive = DeriveSettings {
-            window: self.config.window,
-            ..DeriveSettings::default()
-        };
+        let derive = self.config.derive_settings();
         self.scheduler.apply(&targets, self.config.scrape, &derive);
         targets.len()
     }

@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use meshward_exporter::config::{ByteSize, Config};
+use meshward_exporter::config::{ByteSize, Config, SpikeSettings};
 use meshward_signals::Dialect;
 
 /// The rendered error for `text` read as `c.yaml`.
@@ -40,6 +40,13 @@ fn the_example_config_reads_as_documented() {
             ("10.0.1.5:9901", "/stats/prometheus", Some(Dialect::Envoy)),
         ]
     );
+    assert_eq!(config.spike, SpikeSettings::default());
+    let derive = config.derive_settings();
+    assert_eq!(
+        (derive.window, derive.spike_factor),
+        (Duration::from_secs(300), 3.0)
+    );
+
     let checkout = &config.static_targets[0];
     assert_eq!(checkout.labels["namespace"], "shop");
     assert_eq!(checkout.labels["workload"], "checkout");
@@ -149,6 +156,43 @@ fn sizes_and_windows_are_checked() {
          \x20 |\n\
          2 | window: 20s\n\
          \x20 |         ^^^ a rate needs two scrapes: make window at least twice scrape_interval"
+    );
+}
+
+#[test]
+fn spike_settings_are_checked() {
+    assert_eq!(
+        error("spike:\n  min_requests: x\n"),
+        "c.yaml:2:17: expected a number\n  |\n2 |   min_requests: x\n  |                 ^"
+    );
+    assert_eq!(
+        error("spike:\n  factor: 0.5\n"),
+        "c.yaml:2:11: spike factor must be a number above 1\n\
+         \x20 |\n\
+         2 |   factor: 0.5\n\
+         \x20 |           ^^^ a spike is a window that many times its baseline, e.g. 3"
+    );
+    assert_eq!(
+        error("spike:\n  baseline_windows: 2\n  warm_up_windows: 4\n  latency_floor: 5\n"),
+        "c.yaml:3:20: warm_up_windows 4 exceeds baseline_windows 2\n\
+         \x20 |\n\
+         3 |   warm_up_windows: 4\n\
+         \x20 |                    ^ the baseline never holds more windows than baseline_windows\n\
+         \n\
+         c.yaml:4:18: invalid duration \"5\": expected a number with a unit, e.g. 15s, 1m30s, \
+         500ms (units: ms, s, m, h, d, w, y)\n\
+         \x20 |\n\
+         4 |   latency_floor: 5\n\
+         \x20 |                  ^"
+    );
+    let tuned = Config::parse(
+        Path::new("c.yaml"),
+        "spike: {factor: 4, latency_floor: 20ms}\n",
+    );
+    let spike = tuned.unwrap().spike;
+    assert_eq!(
+        (spike.factor, spike.latency_floor),
+        (4.0, Duration::from_millis(20))
     );
 }
 

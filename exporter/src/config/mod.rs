@@ -20,7 +20,7 @@ pub use units::ByteSize;
 use crate::target::Target;
 
 /// A checked configuration.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Config {
     /// How targets are scraped.
     pub scrape: ScrapeSettings,
@@ -30,6 +30,54 @@ pub struct Config {
     pub static_targets: Vec<Target>,
     /// Sources of targets in `file_sd_configs`, in file order.
     pub file_sd: Vec<FileSdConfig>,
+    /// How spikes are told from noise.
+    pub spike: SpikeSettings,
+}
+
+/// The `spike` block: when a window's error ratio or p99 latency counts as a spike.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SpikeSettings {
+    /// A spike is active when the window is at least this many times the baseline.
+    pub factor: f64,
+    /// Past windows the baseline (their median) remembers.
+    pub baseline_windows: u32,
+    /// Past windows needed before any spike can be active.
+    pub warm_up_windows: u32,
+    /// Inbound requests a window needs to be judged or learned.
+    pub min_requests: f64,
+    /// The error-ratio baseline is never taken below this share.
+    pub error_ratio_floor: f64,
+    /// The latency baseline is never taken below this.
+    pub latency_floor: Duration,
+}
+
+impl Default for SpikeSettings {
+    fn default() -> Self {
+        let derive = crate::derive::DeriveSettings::default();
+        SpikeSettings {
+            factor: derive.spike_factor,
+            baseline_windows: derive.baseline_windows as u32,
+            warm_up_windows: derive.warm_up_windows as u32,
+            min_requests: derive.min_requests,
+            error_ratio_floor: derive.error_ratio_floor,
+            latency_floor: Duration::from_secs_f64(derive.latency_floor_seconds),
+        }
+    }
+}
+
+impl Config {
+    /// The derivation settings of every target under this configuration.
+    pub fn derive_settings(&self) -> crate::derive::DeriveSettings {
+        crate::derive::DeriveSettings {
+            window: self.window,
+            baseline_windows: self.spike.baseline_windows as usize,
+            warm_up_windows: self.spike.warm_up_windows as usize,
+            spike_factor: self.spike.factor,
+            min_requests: self.spike.min_requests,
+            error_ratio_floor: self.spike.error_ratio_floor,
+            latency_floor_seconds: self.spike.latency_floor.as_secs_f64(),
+        }
+    }
 }
 
 /// How every target is scraped.

@@ -26,6 +26,19 @@ pub struct RawConfig {
     pub static_configs: Vec<RawStaticConfig>,
     #[serde(default)]
     pub file_sd_configs: Vec<RawFileSdConfig>,
+    pub spike: Option<RawSpike>,
+}
+
+/// The `spike` block: how spikes are told from noise.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSpike {
+    pub factor: Option<Spanned<f64>>,
+    pub baseline_windows: Option<Spanned<u32>>,
+    pub warm_up_windows: Option<Spanned<u32>>,
+    pub min_requests: Option<Spanned<f64>>,
+    pub error_ratio_floor: Option<Spanned<f64>>,
+    pub latency_floor: Option<Text>,
 }
 
 /// One entry of `static_configs`.
@@ -93,6 +106,11 @@ impl<'de> Visitor<'de> for LabelMapVisitor {
 /// The problem at a value's position, underlining the whole value.
 pub fn problem_at(text: &Text, message: impl Into<String>) -> Problem {
     problem_at_location(&text.referenced, message)
+}
+
+/// The problem at a numeric value's position.
+pub fn problem_at_number<T>(number: &Spanned<T>, message: impl Into<String>) -> Problem {
+    problem_at_location(&number.referenced, message)
 }
 
 /// The problem at a location, underlining its span.
@@ -174,6 +192,8 @@ fn plain_words(message: &str) -> String {
         .replace("expected sequence start", "expected a list")
         .replace("expected mapping start", "expected a mapping")
         .replace("expected string scalar", "expected a single value")
+        .replace("invalid floating point", "expected a number")
+        .replace("invalid u32", "expected a whole number")
 }
 
 #[cfg(test)]

@@ -10,9 +10,12 @@ use meshward_signals::exported;
 use meshward_signals::Dialect;
 
 use super::error::Problem;
-use super::raw::{problem_at, LabelMap, RawConfig, RawFileSdConfig, RawStaticConfig, Text};
+use super::raw::{
+    problem_at, problem_at_location, problem_at_number, LabelMap, RawConfig, RawFileSdConfig,
+    RawSpike, RawStaticConfig, Text,
+};
 use super::units::{format_duration, parse_duration, ByteSize};
-use super::{Config, FileSdConfig, ScrapeSettings, TargetDefaults};
+use super::{Config, FileSdConfig, ScrapeSettings, SpikeSettings, TargetDefaults};
 use crate::target::Target;
 
 /// Default time between two scrapes of a target.
@@ -86,6 +89,11 @@ pub fn check_config(raw: RawConfig, base: &Path) -> Result<Config, Vec<Problem>>
         .iter()
         .map(|c| check_file_sd(c, base, &mut checker));
     let file_sd: Vec<FileSdConfig> = file_sd.collect();
+    let spike = raw
+        .spike
+        .as_ref()
+        .map(|s| check_spike(s, &mut checker))
+        .unwrap_or_default();
 
     if !checker.problems.is_empty() {
         return Err(checker.problems);
@@ -95,6 +103,7 @@ pub fn check_config(raw: RawConfig, base: &Path) -> Result<Config, Vec<Problem>>
         window,
         static_targets,
         file_sd,
+        spike,
     })
 }
 
@@ -157,6 +166,75 @@ fn check_window(raw: &RawConfig, interval: Duration, checker: &mut Checker) -> D
             .push(problem_at(text, message).with_hint(hint));
     }
     window
+}
+
+fn check_spike(raw: &RawSpike, checker: &mut Checker) -> SpikeSettings {
+    let mut spike = SpikeSettings::default();
+    if let Some(factor) = &raw.factor {
+        if factor.value.is_finite() && factor.value > 1.0 {
+            spike.factor = factor.value;
+        } else {
+            let hint = "a spike is a window that many times its baseline, e.g. 3";
+            let problem = problem_at_number(factor, "spike factor must be a number above 1");
+            checker.problems.push(problem.with_hint(hint));
+        }
+    }
+    if let Some(windows) = &raw.baseline_windows {
+        if windows.value >= 1 {
+            spike.baseline_windows = windows.value;
+        } else {
+            checker.problems.push(problem_at_number(
+                windows,
+                "baseline_windows must be at least 1",
+            ));
+        }
+    }
+    if let Some(windows) = &raw.warm_up_windows {
+        spike.warm_up_windows = windows.value;
+    }
+    if spike.warm_up_windows > spike.baseline_windows {
+        let at = raw.warm_up_windows.as_ref().map(|w| w.referenced);
+        let at = at.or(raw.baseline_windows.as_ref().map(|w| w.referenced));
+        if let Some(at) = at {
+            let message = format!(
+                "warm_up_windows {} exceeds baseline_windows {}",
+                spike.warm_up_windows, spike.baseline_windows
+            );
+            let hint = "the baseline never holds more windows than baseline_windows";
+            checker
+                .problems
+                .push(problem_at_location(&at, message).with_hint(hint));
+        }
+    }
+    for (field, name, slot) in [
+        (&raw.min_requests, "min_requests", &mut spike.min_requests),
+        (
+            &raw.error_ratio_floor,
+            "error_ratio_floor",
+            &mut spike.error_ratio_floor,
+        ),
+    ] {
+        if let Some(number) = field {
+            if number.value.is_finite() && number.value >= 0.0 {
+                *slot = number.value;
+            } else {
+                let message = format!("{name} must be a number of at least 0");
+                checker.problems.push(problem_at_number(number, message));
+            }
+        }
+    }
+    if spike.error_ratio_floor > 1.0 {
+        if let Some(floor) = &raw.error_ratio_floor {
+            let message = "error_ratio_floor is a share: at most 1";
+            checker.problems.push(problem_at_number(floor, message));
+        }
+    }
+    if let Some(text) = &raw.latency_floor {
+        if let Some(floor) = checker.note(positive_duration(text)) {
+            spike.latency_floor = floor;
+        }
+    }
+    spike
 }
 
 fn positive_duration(text: &Text) -> Result<Duration, Problem> {
