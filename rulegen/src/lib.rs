@@ -5,6 +5,7 @@
 pub mod check;
 pub mod dashboard;
 pub mod diag;
+pub mod generate;
 pub mod jsonnet;
 pub mod lint;
 pub mod mixin;

@@ -226,3 +226,8 @@ mod tests {
         }
     }
 }
+
+/// The [`CODE_CLASS`] value of successful responses.
+pub const CODE_CLASS_2XX: &str = "2xx";
+/// The [`CODE_CLASS`] value of client errors, where denials land.
+pub const CODE_CLASS_4XX: &str = "4xx";

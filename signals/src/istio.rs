@@ -70,3 +70,7 @@ pub const RESPONSE_CODE_UNAVAILABLE: &str = "503";
 /// Upper bounds, in milliseconds, of the buckets of [`REQUEST_DURATION_MILLISECONDS`] (Envoy's
 /// defaults, unless a pod overrides them with `sidecar.istio.io/statsHistogramBuckets`).
 pub const REQUEST_DURATION_BUCKETS_MS: [f64; 19] = crate::envoy::DEFAULT_HISTOGRAM_BUCKETS_MS;
+/// The SDS secret name of a workload's own certificate.
+pub const SDS_WORKLOAD_CERTIFICATE: &str = "default";
+/// The SDS secret name of the mesh's root certificate.
+pub const SDS_ROOT_CERTIFICATE: &str = "ROOTCA";

@@ -59,3 +59,5 @@ pub const RESPONSE_LATENCY_BUCKETS_MS: [f64; 25] = [
     1.0, 2.0, 3.0, 4.0, 5.0, 10.0, 20.0, 30.0, 40.0, 50.0, 100.0, 200.0, 300.0, 400.0, 500.0,
     1_000.0, 2_000.0, 3_000.0, 4_000.0, 5_000.0, 10_000.0, 20_000.0, 30_000.0, 40_000.0, 50_000.0,
 ];
+/// [`DIRECTION`] value of traffic the proxy's workload sends.
+pub const DIRECTION_OUTBOUND: &str = "outbound";

@@ -6,3 +6,5 @@ pub const BUCKET_SUFFIX: &str = "_bucket";
 pub const LE: &str = "le";
 /// [`LE`] value of the bucket that counts every observation.
 pub const LE_INF: &str = "+Inf";
+/// Label that Kubernetes pod discovery is conventionally relabelled into: the pod's name.
+pub const POD: &str = "pod";

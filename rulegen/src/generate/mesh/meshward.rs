@@ -1,0 +1,202 @@
+//! The series `meshward-exporter` derives from any proxy: requests by direction, TLS and status
+//! class, authorization failures by reason, latency quantiles and certificate expiry, each
+//! labelled with the target's `namespace` and `workload`.
+
+use meshward_signals::exported::{self, AuthFailureReason, Direction};
+use meshward_signals::Dialect;
+
+use super::{neighbour, LatencySource, Translation, Unsupported};
+use crate::generate::query::{alternatives, Selector};
+use crate::generate::unittest::scenario::{
+    Certificate, InputSeries, Latency, Outcome, Scenario, Tls,
+};
+use crate::spec::model::Mesh;
+
+/// The authorization reasons that count as denials (authentication failures do not).
+const DENIALS: [AuthFailureReason; 2] = [
+    AuthFailureReason::AuthzDenied,
+    AuthFailureReason::ExtAuthzDenied,
+];
+
+pub struct Meshward {
+    namespace: String,
+    workload: String,
+}
+
+impl Meshward {
+    pub fn new(namespace: String, workload: String) -> Meshward {
+        Meshward {
+            namespace,
+            workload,
+        }
+    }
+
+    fn target(&self, metric: &str, workload: &str) -> Selector {
+        Selector::metric(metric)
+            .eq(exported::NAMESPACE, &self.namespace)
+            .eq(exported::WORKLOAD, workload)
+    }
+
+    fn service(&self, metric: &str) -> Selector {
+        self.target(metric, &self.workload)
+    }
+
+    fn inbound(&self) -> Selector {
+        self.service(exported::REQUESTS_TOTAL)
+            .eq(exported::DIRECTION, Direction::Inbound.as_str())
+    }
+
+    fn request_series(&self, scenario: &Scenario) -> Vec<InputSeries> {
+        let mesh = Dialect::Istio.as_str();
+        let mut series = Vec::new();
+        for tls in Tls::ALL {
+            for outcome in Outcome::ALL {
+                let phases = scenario.counter(|p| p.traffic.get(tls, outcome));
+                if phases.iter().all(|&(_, inc)| inc == 0) {
+                    continue;
+                }
+                let selector = self
+                    .service(exported::REQUESTS_TOTAL)
+                    .eq(exported::MESH, mesh)
+                    .eq(exported::DIRECTION, Direction::Inbound.as_str())
+                    .eq(exported::TLS, tls_value(tls).as_str())
+                    .eq(exported::CODE_CLASS, code_class(outcome));
+                series.push(InputSeries::counter(&selector, &phases));
+            }
+        }
+        let denied = scenario.counter(|p| p.traffic.sum(|_, o| o == Outcome::Denied));
+        if denied.iter().any(|&(_, inc)| inc > 0) {
+            let selector = self
+                .service(exported::AUTH_FAILURES_TOTAL)
+                .eq(exported::MESH, mesh)
+                .eq(exported::REASON, AuthFailureReason::AuthzDenied.as_str());
+            series.push(InputSeries::counter(&selector, &denied));
+        }
+        if series.is_empty() {
+            return series;
+        }
+
+        // What the workload sends, a neighbour's plaintext errors, and failed handshakes (not
+        // requests): counting any of them would change a ratio.
+        let all = scenario.counter(|p| p.traffic.total());
+        let outbound = self
+            .service(exported::REQUESTS_TOTAL)
+            .eq(exported::DIRECTION, Direction::Outbound.as_str())
+            .eq(exported::TLS, exported::Tls::None.as_str())
+            .eq(exported::CODE_CLASS, exported::CODE_CLASS_5XX);
+        let neighbour = self
+            .target(exported::REQUESTS_TOTAL, &neighbour(&self.workload))
+            .eq(exported::DIRECTION, Direction::Inbound.as_str())
+            .eq(exported::TLS, exported::Tls::None.as_str())
+            .eq(exported::CODE_CLASS, exported::CODE_CLASS_5XX);
+        let handshakes = self.service(exported::AUTH_FAILURES_TOTAL).eq(
+            exported::REASON,
+            AuthFailureReason::TlsHandshakeFailed.as_str(),
+        );
+        for selector in [outbound, neighbour, handshakes] {
+            series.push(InputSeries::counter(&selector, &all));
+        }
+        series
+    }
+
+    fn latency_series(&self, scenario: &Scenario, quantile: &str) -> Vec<InputSeries> {
+        if scenario.phases.iter().all(|p| p.latency.is_none()) {
+            return Vec::new();
+        }
+        let phases: Vec<(u64, Option<String>)> = scenario
+            .phases
+            .iter()
+            .map(|p| match &p.latency {
+                Some(Latency::Quantile(seconds)) => (p.steps, Some(format!("{seconds}"))),
+                _ => (p.steps, None),
+            })
+            .collect();
+        let selector = self
+            .service(exported::LATENCY_SECONDS)
+            .eq(exported::QUANTILE, quantile);
+        vec![InputSeries::gauge_phases(&selector, &phases)]
+    }
+}
+
+fn tls_value(tls: Tls) -> exported::Tls {
+    match tls {
+        Tls::Mutual => exported::Tls::Mutual,
+        Tls::Plaintext => exported::Tls::None,
+    }
+}
+
+fn code_class(outcome: Outcome) -> &'static str {
+    match outcome {
+        Outcome::Ok => exported::CODE_CLASS_2XX,
+        Outcome::Denied => exported::CODE_CLASS_4XX,
+        Outcome::Error => exported::CODE_CLASS_5XX,
+    }
+}
+
+impl Translation for Meshward {
+    fn mesh(&self) -> Mesh {
+        Mesh::Meshward
+    }
+
+    fn requests(&self) -> Selector {
+        self.inbound()
+    }
+
+    fn mtls_requests(&self) -> Result<Selector, Unsupported> {
+        Ok(self
+            .inbound()
+            .eq(exported::TLS, exported::Tls::Mutual.as_str()))
+    }
+
+    fn plaintext_requests(&self) -> Result<Selector, Unsupported> {
+        Ok(self
+            .inbound()
+            .ne(exported::TLS, exported::Tls::Mutual.as_str()))
+    }
+
+    fn denied_requests(&self) -> Selector {
+        let reasons: Vec<&str> = DENIALS.iter().map(|r| r.as_str()).collect();
+        self.service(exported::AUTH_FAILURES_TOTAL)
+            .re(exported::REASON, &alternatives(&reasons))
+    }
+
+    fn responses(&self) -> Selector {
+        self.inbound()
+    }
+
+    fn error_responses(&self) -> Selector {
+        self.inbound()
+            .eq(exported::CODE_CLASS, exported::CODE_CLASS_5XX)
+    }
+
+    fn latency(&self) -> LatencySource {
+        LatencySource::Quantiles {
+            gauge: self.service(exported::LATENCY_SECONDS),
+            quantiles: &exported::LATENCY_QUANTILES,
+        }
+    }
+
+    fn certificate_expiry(&self) -> String {
+        let gauges = self.service(exported::CERTIFICATE_EXPIRY_TIMESTAMP_SECONDS);
+        format!("min({gauges})")
+    }
+
+    fn input_series(&self, scenario: &Scenario) -> Vec<InputSeries> {
+        let mut series = self.request_series(scenario);
+        let quantile = scenario
+            .quantile
+            .as_deref()
+            .unwrap_or(exported::LATENCY_QUANTILES[2]);
+        series.extend(self.latency_series(scenario, quantile));
+        let samples = scenario.samples();
+        for certificate in &scenario.certificates {
+            if let Certificate::ExpiresAt(at) = *certificate {
+                let selector = self
+                    .service(exported::CERTIFICATE_EXPIRY_TIMESTAMP_SECONDS)
+                    .eq(exported::CERTIFICATE, exported::CERTIFICATE_IDENTITY);
+                series.push(InputSeries::gauge(&selector, &at.to_string(), samples));
+            }
+        }
+        series
+    }
+}
