@@ -76,8 +76,8 @@ fn the_shop_example_loads_to_its_model() {
     let text = &spec.sources.files[0].text;
     let expr_span = spec.rules[0].expr_span;
     assert!(
-        text[expr_span.offset..].starts_with("|"),
-        "expr span starts at the block scalar"
+        text[expr_span.offset..].starts_with("sum by"),
+        "expr span starts at the expression"
     );
 }
 
