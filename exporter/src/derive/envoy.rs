@@ -35,6 +35,14 @@
 //! ratio; network RBAC denials and handshake failures concern connections and only count.
 //!
 //! **Latency**: `envoy_http_downstream_rq_time` (milliseconds) of the inbound managers.
+//!
+//! The TLS of an outbound request is that of the connection it arrived on from the application
+//! (usually plaintext), not of the connection the proxy opens upstream.
+
+// TODO: attribute mutual TLS that a client-side proxy originates towards its upstream
+// clusters. Envoy's stats do not say which clusters an HTTP connection manager's routes pick,
+// so requests cannot be joined to the clusters' TLS statistics; reading `/config_dump` would
+// be needed.
 
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -12,6 +12,9 @@ use super::series::Bound;
 /// Counts that decrease from one bound to the next (buckets read at slightly different
 /// moments) are raised to the running maximum first. `None` when there is no `+Inf` bucket, no
 /// observation at all, or `q` is outside [0, 1].
+// TODO: histograms of one target are summed bucket by bucket, which is exact only when they
+// share one bucket layout (true for Envoy, Istio and Linkerd defaults). Series with different
+// layouts would need interpolating onto common bounds first.
 pub(crate) fn quantile(q: f64, buckets: &BTreeMap<Bound, f64>) -> Option<f64> {
     if !(0.0..=1.0).contains(&q) {
         return None;

@@ -19,6 +19,10 @@
 //! `identity_cert_expiration_timestamp_seconds` is accepted) → certificate `identity`. A proxy
 //! that has no certificate yet reports 0, which is ignored.
 
+// TODO: derive `tls_handshake_failed` for Linkerd. The proxy reports failed TLS only inside
+// `inbound_tcp_errors_total{error}` and `tcp_close_total{errno}`, whose values are free-form
+// and have changed between releases; no stable spelling is known to count from.
+
 use meshward_exposition::{Exposition, Sample};
 use meshward_signals::exported::{AuthFailureReason, Direction, Tls, CERTIFICATE_IDENTITY};
 use meshward_signals::linkerd;
