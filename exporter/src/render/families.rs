@@ -140,7 +140,8 @@ pub fn collect(entries: &BTreeMap<String, Entry>, status: &Status, now: SystemTi
     let mut families: Vec<Family> = HELP
         .iter()
         .filter_map(|(name, kind, help)| {
-            let series = series.remove(name).filter(|s| !s.is_empty())?;
+            let mut series = series.remove(name).filter(|s| !s.is_empty())?;
+            series.sort_by(|a, b| a.labels.cmp(&b.labels));
             Some(Family {
                 name,
                 help,

@@ -105,3 +105,128 @@ impl Collector for StoreCollector {
 fn strip<'a>(name: &'a str, suffix: &str) -> &'a str {
     name.strip_suffix(suffix).unwrap_or(name)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+    use std::time::Duration;
+
+    use meshward_signals::exported::{Direction, Tls};
+    use meshward_signals::Dialect;
+
+    use super::*;
+    use crate::derive::Derived;
+    use crate::target::Target;
+
+    fn store_with(derived: Derived, last_success: Option<SystemTime>) -> Arc<Store> {
+        let store = Arc::new(Store::default());
+        let target = Target {
+            address: "10.0.0.7:15090".into(),
+            metrics_path: "/stats/prometheus".into(),
+            labels: BTreeMap::from([("namespace".into(), "shop".into())]),
+            dialect: Some(Dialect::Istio),
+            inbound_prefixes: vec!["inbound".into()],
+        };
+        store.insert(target, 1, Duration::from_secs(60));
+        store.update("10.0.0.7:15090", 1, |report| {
+            report.up = Some(true);
+            report.dialect = Some(Dialect::Istio);
+            report.derived = Some(derived);
+            report.last_success = last_success;
+        });
+        store
+    }
+
+    fn traffic() -> Derived {
+        let mut derived = Derived::default();
+        derived
+            .requests_total
+            .insert((Direction::Inbound, Tls::Mutual, "2xx".into()), 40.0);
+        derived.mtls_ratio.insert(Direction::Inbound, 1.0);
+        derived.error_ratio = Some(0.0);
+        derived
+    }
+
+    #[test]
+    fn a_window_without_traffic_serves_no_ratio() {
+        let store = store_with(Derived::default(), Some(SystemTime::now()));
+        let page = render(&store, OutputFormat::Text);
+        assert!(!page.contains("_ratio{"), "{page}");
+        assert!(!page.contains("NaN"), "{page}");
+        assert!(
+            page.contains("up{namespace=\"shop\",target=\"10.0.0.7:15090\"} 1.0\n"),
+            "{page}"
+        );
+    }
+
+    #[test]
+    fn ratios_carry_the_target_labels_and_mesh() {
+        let store = store_with(traffic(), Some(SystemTime::now()));
+        let page = render(&store, OutputFormat::Text);
+        assert!(
+            page.contains(
+                "meshward_mtls_ratio{direction=\"inbound\",mesh=\"istio\",namespace=\"shop\",\
+                 target=\"10.0.0.7:15090\"} 1.0\n"
+            ),
+            "{page}"
+        );
+        assert!(
+            page.contains("# TYPE meshward_requests_total counter\n"),
+            "{page}"
+        );
+    }
+
+    #[test]
+    fn a_target_unread_for_a_whole_window_keeps_only_counters() {
+        let long_ago = SystemTime::now() - Duration::from_secs(3600);
+        let page = render(&store_with(traffic(), Some(long_ago)), OutputFormat::Text);
+        assert!(!page.contains("meshward_mtls_ratio"), "{page}");
+        assert!(!page.contains("meshward_error_ratio"), "{page}");
+        assert!(page.contains("meshward_requests_total{"), "{page}");
+    }
+
+    #[test]
+    fn output_is_sorted_and_stable() {
+        let store = store_with(traffic(), Some(SystemTime::now()));
+        let first = render(&store, OutputFormat::Text);
+        assert_eq!(first, render(&store, OutputFormat::Text));
+        let names: Vec<&str> = first
+            .lines()
+            .filter_map(|line| line.strip_prefix("# TYPE "))
+            .map(|line| line.split(' ').next().unwrap())
+            .collect();
+        let mut sorted = names.clone();
+        sorted.sort_unstable();
+        assert_eq!(names, sorted);
+    }
+
+    #[test]
+    fn series_are_sorted_by_labels() {
+        let page = render(&Arc::new(Store::default()), OutputFormat::Text);
+        let failure = page.find("{result=\"failure\"}").unwrap();
+        assert!(
+            failure < page.find("{result=\"success\"}").unwrap(),
+            "{page}"
+        );
+    }
+
+    #[test]
+    fn openmetrics_is_served_only_when_asked_for() {
+        let accept = "application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5";
+        assert_eq!(
+            OutputFormat::negotiate(Some(accept)),
+            OutputFormat::OpenMetrics
+        );
+        assert_eq!(OutputFormat::negotiate(Some("*/*")), OutputFormat::Text);
+        assert_eq!(OutputFormat::negotiate(None), OutputFormat::Text);
+
+        let store = store_with(traffic(), Some(SystemTime::now()));
+        let page = render(&store, OutputFormat::OpenMetrics);
+        assert!(page.ends_with("# EOF\n"), "{page}");
+        assert!(
+            page.contains("# TYPE meshward_requests counter\n"),
+            "{page}"
+        );
+        assert!(page.contains("# TYPE meshward_build info\n"), "{page}");
+    }
+}
