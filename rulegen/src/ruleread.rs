@@ -154,6 +154,8 @@ const GROUP_KEYS: [&str; 7] = [
     "partial_response_strategy",
 ];
 
+// The struct update keeps this compiling when defaulted fields are added to `RuleGroup`.
+#[allow(clippy::needless_update)]
 fn read_group(decoder: &mut Decoder, item: &Node) -> Option<(RuleGroup, GroupPositions)> {
     let fields = decoder.fields(item, "a rule group", item.span, &GROUP_KEYS)?;
     let name_node = decoder.required(&fields, "name", "my-rules");

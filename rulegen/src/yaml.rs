@@ -167,6 +167,8 @@ impl Entry {
 
 // === parsing ===
 
+// One diagnostic per file that fails to parse: the size of the error does not matter.
+#[allow(clippy::result_large_err)]
 /// Parses every document of a YAML stream in file `file` (an index into the caller's
 /// sources). An empty stream has no documents.
 pub fn parse_documents(file: usize, text: &str) -> Result<Vec<Node>, Diagnostic> {
@@ -192,6 +194,7 @@ pub fn parse_documents(file: usize, text: &str) -> Result<Vec<Node>, Diagnostic>
     Ok(raw.into_iter().map(|n| n.into_node(file, text)).collect())
 }
 
+#[allow(clippy::result_large_err)]
 /// Parses a stream that must hold exactly one document; an empty stream is a null node.
 pub fn parse_document(file: usize, text: &str) -> Result<Node, Diagnostic> {
     let mut documents = parse_documents(file, text)?;
@@ -235,12 +238,12 @@ fn syntax_error(file: usize, text: &str, error: &serde_saphyr::Error) -> Diagnos
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect();
-    let offset = bare.location().map_or(0, |location| {
-        match location.span().byte_offset() {
+    let offset = bare
+        .location()
+        .map_or(0, |location| match location.span().byte_offset() {
             Some(offset) => (offset as usize).min(text.len()),
             None => offset_of_line_column(text, location.line(), location.column()),
-        }
-    });
+        });
     Diagnostic::error("yaml/syntax", format!("invalid YAML: {message}"))
         .at(
             Span {

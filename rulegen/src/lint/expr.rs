@@ -204,9 +204,12 @@ fn cannot_be_zero(expr: &Expr) -> bool {
     }
 }
 
+/// Byte ranges (`(offset, len)`) in an expression.
+pub type ByteRanges = Vec<(usize, usize)>;
+
 /// Byte ranges of the expression's range brackets (`[5m]`, `[1h:5m]`) and of its `/`
 /// operators, in source order.
-pub fn token_positions(expr: &str) -> (Vec<(usize, usize)>, Vec<(usize, usize)>) {
+pub fn token_positions(expr: &str) -> (ByteRanges, ByteRanges) {
     use lrpar::{Lexeme, Lexer};
     use promql_parser::parser::token::{T_LEFT_BRACKET, T_RIGHT_BRACKET};
 

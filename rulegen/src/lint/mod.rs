@@ -129,7 +129,7 @@ pub fn lint_located(
         diagnostics: Vec::new(),
     };
     let mut group_names: BTreeMap<&str, Option<Span>> = BTreeMap::new();
-    let mut records: BTreeMap<(String, Vec<(String, String)>), Option<Span>> = BTreeMap::new();
+    let mut records: RecordsSeen = BTreeMap::new();
     let no_group = GroupPositions::default();
     for (index, group) in file.groups.iter().enumerate() {
         let at = positions.groups.get(index).unwrap_or(&no_group);
@@ -157,6 +157,9 @@ pub fn lint_located(
     }
     lint.diagnostics
 }
+
+/// Record names with their merged labels, and where each was first defined.
+type RecordsSeen = BTreeMap<(String, Vec<(String, String)>), Option<Span>>;
 
 /// Links an optional related span.
 trait RelatedOpt {
@@ -212,14 +215,9 @@ impl Lint<'_> {
         })
     }
 
-    fn group(
-        &mut self,
-        group: &RuleGroup,
-        at: &GroupPositions,
-        records: &mut BTreeMap<(String, Vec<(String, String)>), Option<Span>>,
-    ) {
+    fn group(&mut self, group: &RuleGroup, at: &GroupPositions, records: &mut RecordsSeen) {
         let mut alerts: BTreeMap<&str, Option<Span>> = BTreeMap::new();
-        for (name, _) in &group.labels {
+        for name in group.labels.keys() {
             self.label_name(name, None, &format!("group `{}`", group.name), "label");
         }
         let no_rule = RulePositions::default();

@@ -205,10 +205,9 @@ impl<'a> Recognizer<'a> {
         self.eat(T_BOOL);
         if self.eat(T_ON) || self.eat(T_IGNORING) {
             self.label_list()?;
-            if self.eat(T_GROUP_LEFT) || self.eat(T_GROUP_RIGHT) {
-                if self.peek() == Some(T_LEFT_PAREN) {
-                    self.label_list()?;
-                }
+            let grouped = self.eat(T_GROUP_LEFT) || self.eat(T_GROUP_RIGHT);
+            if grouped && self.peek() == Some(T_LEFT_PAREN) {
+                self.label_list()?;
             }
         }
         while matches!(self.peek(), Some(T_FILL | T_FILL_LEFT | T_FILL_RIGHT)) {

@@ -110,6 +110,8 @@ pub fn read_sources(paths: &[PathBuf]) -> Result<Sources, Vec<Diagnostic>> {
 }
 
 /// Reads one file as UTF-8 text, refusing directories and oversized files.
+// One diagnostic per unreadable file: the size of the error does not matter.
+#[allow(clippy::result_large_err)]
 pub(crate) fn read_file(path: &std::path::Path) -> Result<String, Diagnostic> {
     let shown = path.display();
     let unreadable = |reason: String, help: &str| {

@@ -172,6 +172,8 @@ pub(crate) fn lint(spec: &Spec, located: &[Located]) -> Vec<Diagnostic> {
 }
 
 /// The rule file form of a user rule.
+// The struct updates keep this compiling when defaulted fields (such as spans) are added.
+#[allow(clippy::needless_update)]
 pub fn to_rule(rule: &UserRule) -> Rule {
     match &rule.kind {
         UserRuleKind::Alert(name) => Rule::Alert(AlertingRule {
