@@ -92,7 +92,7 @@ fn each_faulty_target_is_reported_on_its_own_while_the_healthy_one_keeps_working
 
     let dir = tempfile::tempdir().unwrap();
     let mut config = String::from(
-        "scrape_interval: 500ms\nscrape_timeout: 300ms\nwindow: 5s\nbody_size_limit: 64KiB\n\
+        "scrape_interval: 1s\nscrape_timeout: 800ms\nwindow: 5s\nbody_size_limit: 64KiB\n\
          static_configs:\n",
     );
     for (workload, addr, _) in &targets {
