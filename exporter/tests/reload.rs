@@ -84,6 +84,8 @@ fn sighup_applies_a_good_config_and_keeps_the_old_one_on_a_bad_one() {
         mentions_target(&metrics, &a) && mentions_target(&metrics, &b),
         "{metrics}"
     );
+    // SIGHUP and the file poll may both have tried the bad file; let both settle.
+    meshward_e2e::pause(std::time::Duration::from_secs(1));
     let failures = reloads(&exporter, "failure");
 
     // A good config drops b and adds c; b's series disappear.
