@@ -80,7 +80,7 @@ pub fn check_paths(paths: &[PathBuf], options: &LintOptions) -> CheckReport {
         report.inputs.push(input);
     }
     if !spec_files.is_empty() {
-        check_spec(&mut report, &spec_files);
+        check_spec(&mut report, &spec_files, options);
     }
     diag::sort(&mut report.diagnostics);
     report
@@ -147,7 +147,7 @@ fn check_file(
 
 /// Loads the spec files together as one spec; diagnostics are re-indexed into the report's
 /// sources.
-fn check_spec(report: &mut CheckReport, files: &[usize]) {
+fn check_spec(report: &mut CheckReport, files: &[usize], options: &LintOptions) {
     let sources = Sources {
         files: files
             .iter()
@@ -168,9 +168,7 @@ fn check_spec(report: &mut CheckReport, files: &[usize]) {
             {
                 input.rules += rules;
             }
-            // TODO: lint the generated rule files too (`generate::compile(&spec)`), once the
-            // generator's module is part of the crate; until then only the spec's own rules are
-            // linted here.
+            lint_generated(report, &spec, options, &remap);
         }
         Err(diagnostics) => {
             report
@@ -182,6 +180,46 @@ fn check_spec(report: &mut CheckReport, files: &[usize]) {
                     }
                     d
                 }));
+        }
+    }
+}
+
+/// Compiles the spec and lints every generated rule file with the spec's scrape interval.
+/// Generated files have no text yet, so findings name the file, group and rule instead of a
+/// position.
+fn lint_generated(
+    report: &mut CheckReport,
+    spec: &spec::model::Spec,
+    options: &LintOptions,
+    remap: &dyn Fn(Span) -> Span,
+) {
+    let reindex = |mut d: Diagnostic| {
+        d.span = d.span.map(remap);
+        for related in &mut d.related {
+            related.span = remap(related.span);
+        }
+        d
+    };
+    let compiled = match crate::generate::compile(spec) {
+        Ok(compiled) => compiled,
+        Err(diagnostics) => {
+            report
+                .diagnostics
+                .extend(diagnostics.into_iter().map(reindex));
+            return;
+        }
+    };
+    report
+        .diagnostics
+        .extend(compiled.warnings.into_iter().map(reindex));
+    let options = LintOptions {
+        scrape_interval: spec.scrape_interval,
+        ..options.clone()
+    };
+    for (name, file) in &compiled.rule_files {
+        for mut diagnostic in lint::lint_rule_file(file, &options) {
+            diagnostic.message = format!("generated `{name}`: {}", diagnostic.message);
+            report.diagnostics.push(diagnostic);
         }
     }
 }

@@ -44,7 +44,7 @@ fn a_plain_rule_file_is_linted_with_positions() {
             "template/label-not-in-result@10:28",
             "rule/duplicate-alert@11:16",
             "rule/missing-annotation@11:16",
-            "rule/severity@13:28",
+            "rule/severity@17:28",
         ]
     );
     assert_eq!(exit, 1);

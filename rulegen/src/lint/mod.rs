@@ -12,7 +12,7 @@
 //!   expression's aggregations (see [`labels`]);
 //! - `[template/*]` annotation and alert label templates are well-formed Go templates with
 //!   known variables and functions (see [`template`]);
-//! - `[rule/duplicate-alert]` no alert name twice in a group; `[rule/duplicate-record]` no
+//! - `[rule/duplicate-alert]` no alert name twice with equal labels in a group; `[rule/duplicate-record]` no
 //!   record name twice with equal labels in a file; `[rule/duplicate-group]` no group name
 //!   twice in a file;
 //! - `[rule/invalid-label-name]` label and annotation names match `[a-zA-Z_][a-zA-Z0-9_]*` and
@@ -216,7 +216,7 @@ impl Lint<'_> {
     }
 
     fn group(&mut self, group: &RuleGroup, at: &GroupPositions, records: &mut RecordsSeen) {
-        let mut alerts: BTreeMap<&str, Option<Span>> = BTreeMap::new();
+        let mut alerts: BTreeMap<(&str, Vec<(&str, &str)>), Option<Span>> = BTreeMap::new();
         for name in group.labels.keys() {
             self.label_name(name, None, &format!("group `{}`", group.name), "label");
         }
@@ -225,12 +225,19 @@ impl Lint<'_> {
             let at = at.rules.get(index).unwrap_or(&no_rule);
             match rule {
                 Rule::Alert(alert) => {
-                    if let Some(first) = alerts.get(alert.alert.as_str()) {
+                    // Tiers of one alert (page and ticket) share a name but not their labels.
+                    let labels: Vec<(&str, &str)> = alert
+                        .labels
+                        .iter()
+                        .map(|(k, v)| (k.as_str(), v.as_str()))
+                        .collect();
+                    let key = (alert.alert.as_str(), labels);
+                    if let Some(first) = alerts.get(&key) {
                         self.push(
                             Diagnostic::error(
                                 "rule/duplicate-alert",
                                 format!(
-                                    "the alert `{}` appears twice in group `{}`",
+                                    "the alert `{}` appears twice in group `{}` with the same labels",
                                     alert.alert, group.name
                                 ),
                             )
@@ -239,7 +246,7 @@ impl Lint<'_> {
                             .with_help("give each alert of a group its own name, or merge the two"),
                         );
                     } else {
-                        alerts.insert(&alert.alert, at.name);
+                        alerts.insert(key, at.name);
                     }
                 }
                 Rule::Record(record) => {
