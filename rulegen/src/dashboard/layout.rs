@@ -70,6 +70,16 @@ impl Layout {
         self.push(panel);
     }
 
+    /// How many panels (rows included) are placed; the index the next one gets.
+    pub fn len(&self) -> usize {
+        self.panels.len()
+    }
+
+    /// Whether nothing is placed yet.
+    pub fn is_empty(&self) -> bool {
+        self.panels.is_empty()
+    }
+
     /// The placed panels, numbered from 1 in placement order.
     pub fn finish(self) -> Vec<Panel> {
         self.panels

@@ -9,6 +9,7 @@
 pub mod builder;
 pub mod deliver;
 pub mod expr;
+pub mod generate;
 pub mod invariants;
 pub mod json;
 pub mod layout;

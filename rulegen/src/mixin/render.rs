@@ -18,7 +18,6 @@ use thiserror::Error;
 use super::jsonnet_text::{key, string_literal, Field, Node};
 use super::rules_json::{groups_json, is_alert_group};
 use crate::dashboard::json::to_pretty_json;
-use crate::dashboard::model::Dashboard;
 use crate::rulefile::{Rule, RuleFile};
 
 /// One value of `_config`.
@@ -46,35 +45,16 @@ pub enum SettingValue {
 pub struct AlertThreshold {
     /// The alert name.
     pub alert: String,
-    /// The `service` label of the alert rule (several services share alert names).
-    pub service: String,
+    /// Labels that single out the rule among rules of the same name (`service`, `namespace`,
+    /// `severity`, `tier`): a rule matches when it carries each of them with that value.
+    pub labels: BTreeMap<String, String>,
     /// The setting, by path.
     pub setting: Vec<String>,
     /// The number as it appears in the expression, right of a comparison: `0.99`.
     pub text: String,
 }
 
-/// A leaf of a dashboard that reads a setting.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct DashboardSetting {
-    /// JSON path in the dashboard: `["panels", "3", "fieldConfig", ...]`.
-    pub at: Vec<String>,
-    /// The setting, by path.
-    pub setting: Vec<String>,
-    /// Whether the dashboard holds the setting's text as a number (threshold steps).
-    pub as_number: bool,
-}
-
-/// A dashboard of the mixin.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MixinDashboard {
-    /// The key in `grafanaDashboards`, the file name: `mesh-security-overview.json`.
-    pub file_name: String,
-    /// The dashboard.
-    pub dashboard: Dashboard,
-    /// Its leaves that read settings.
-    pub settings: Vec<DashboardSetting>,
-}
+pub use crate::dashboard::generate::{DashboardFile as MixinDashboard, Hole, HoleKind};
 
 /// Everything a mixin is made of.
 #[derive(Clone, Debug, PartialEq)]
@@ -97,17 +77,18 @@ pub struct Mixin {
 #[derive(Clone, Debug, PartialEq, Eq, Error)]
 pub enum RenderError {
     /// The threshold text was not found right of a comparison in the alert's expression.
-    #[error("alert {alert} of service {service:?}: threshold {text} not found in its expression")]
+    #[error("alert {alert} {labels:?}: threshold {text} not found in its expression")]
     ThresholdNotFound {
         /// The alert.
         alert: String,
-        /// Its service.
-        service: String,
+        /// The labels that single it out.
+        labels: BTreeMap<String, String>,
         /// The text looked for.
         text: String,
     },
-    /// A dashboard setting points at no leaf.
-    #[error("dashboard {file}: no value at {at}")]
+    /// A dashboard setting points at no leaf, or at a string that does not end with the
+    /// setting's text.
+    #[error("dashboard {file}: no value to replace at {at}")]
     DashboardPathNotFound {
         /// The dashboard file.
         file: String,
@@ -160,8 +141,8 @@ pub fn render(mixin: &Mixin, header: &str) -> Result<BTreeMap<PathBuf, String>, 
         check(&threshold.setting)?;
     }
     for dashboard in &mixin.dashboards {
-        for setting in &dashboard.settings {
-            check(&setting.setting)?;
+        for hole in &dashboard.holes {
+            check(&hole.setting)?;
         }
     }
 
@@ -300,11 +281,13 @@ fn groups_text(mixin: &Mixin, alerts: bool) -> Result<String, RenderError> {
         for (group_index, group) in groups.enumerate() {
             for (rule_index, rule) in group.rules.iter().enumerate() {
                 let Rule::Alert(alert) = rule else { continue };
-                let service = alert.labels.get(meshward_signals::rules::SERVICE);
                 let thresholds: Vec<&AlertThreshold> = mixin
                     .alert_thresholds
                     .iter()
-                    .filter(|t| t.alert == alert.alert && Some(&t.service) == service)
+                    .filter(|t| {
+                        t.alert == alert.alert
+                            && t.labels.iter().all(|(k, v)| alert.labels.get(k) == Some(v))
+                    })
                     .collect();
                 if thresholds.is_empty() {
                     continue;
@@ -330,7 +313,7 @@ fn groups_text(mixin: &Mixin, alerts: bool) -> Result<String, RenderError> {
                     if !replaced {
                         return Err(RenderError::ThresholdNotFound {
                             alert: alert.alert.clone(),
-                            service: threshold.service.clone(),
+                            labels: threshold.labels.clone(),
                             text: threshold.text.clone(),
                         });
                     }
@@ -396,20 +379,26 @@ fn dashboards_text(mixin: &Mixin) -> Result<String, RenderError> {
         let value: serde_json::Value = serde_json::from_str(&to_pretty_json(&dashboard.dashboard))
             .expect("our own JSON parses");
         let mut node = Node::from_json(&value);
-        for setting in &dashboard.settings {
-            let at: Vec<&str> = setting.at.iter().map(String::as_str).collect();
-            let leaf = node
-                .at_mut(&at)
-                .ok_or_else(|| RenderError::DashboardPathNotFound {
-                    file: dashboard.file_name.clone(),
-                    at: setting.at.join("/"),
-                })?;
-            let reference = config_ref(&setting.setting);
-            *leaf = Node::Code(if setting.as_number {
-                format!("std.parseJson({reference})")
-            } else {
-                reference
-            });
+        for hole in &dashboard.holes {
+            let at: Vec<&str> = hole.at.iter().map(String::as_str).collect();
+            let missing = || RenderError::DashboardPathNotFound {
+                file: dashboard.file_name.clone(),
+                at: hole.at.join("/"),
+            };
+            let leaf = node.at_mut(&at).ok_or_else(missing)?;
+            let reference = config_ref(&hole.setting);
+            let code = match &hole.kind {
+                HoleKind::Number => format!("std.parseJson({reference})"),
+                HoleKind::Text => reference,
+                HoleKind::Suffix(suffix) => {
+                    let Node::Str(text) = &*leaf else {
+                        return Err(missing());
+                    };
+                    let prefix = text.strip_suffix(suffix.as_str()).ok_or_else(missing)?;
+                    format!("{} + {reference}", string_literal(prefix))
+                }
+            };
+            *leaf = Node::Code(code);
         }
         fields.push(Field::new(&dashboard.file_name, node));
     }
