@@ -70,6 +70,10 @@ struct Parser<'a> {
     errors: Vec<ParseError>,
     /// Scratch space for the label set being read, reused across lines.
     labels: Vec<Label<'a>>,
+    /// The label names of the previous label set, by position: the likely next ones.
+    known_label_names: Vec<&'a str>,
+    /// The previous sample's metric name: the likely next one.
+    known_metric_name: &'a str,
     declarations: Declarations<'a>,
     eof: Eof,
 }
@@ -86,6 +90,8 @@ impl<'a> Parser<'a> {
             samples: Vec::with_capacity(src.len() / BYTES_PER_SAMPLE),
             errors: Vec::new(),
             labels: Vec::new(),
+            known_label_names: Vec::new(),
+            known_metric_name: "",
             declarations: Declarations::default(),
             eof: Eof::NotSeen,
         }

@@ -32,9 +32,23 @@ impl<'a> Parser<'a> {
         Ok(())
     }
 
-    /// Reads a metric name: `[a-zA-Z_:][a-zA-Z0-9_:]*`.
-    pub(super) fn metric_name(&mut self) -> Step<&'a str> {
+    /// Reads a sample's metric name: `[a-zA-Z_:][a-zA-Z0-9_:]*`.
+    ///
+    /// Consecutive samples often share a name (a histogram's buckets, a family's series), so
+    /// the previous sample's name is tried first, as for label names.
+    fn metric_name(&mut self) -> Step<&'a str> {
         let start = self.pos;
+        let known = self.known_metric_name;
+        let rest = &self.bytes[start..];
+        let next = rest.get(known.len()).copied();
+        if !known.is_empty()
+            && rest.starts_with(known.as_bytes())
+            && !next.is_some_and(is_metric_char)
+        {
+            self.pos += known.len();
+            return Ok(known);
+        }
+
         if !self.peek().is_some_and(is_metric_start) {
             return fault(start, ParseErrorKind::InvalidMetricName(self.found()));
         }
@@ -42,7 +56,8 @@ impl<'a> Parser<'a> {
         while self.peek().is_some_and(is_metric_char) {
             self.pos += 1;
         }
-        Ok(&self.src[start..self.pos])
+        self.known_metric_name = &self.src[start..self.pos];
+        Ok(self.known_metric_name)
     }
 
     /// Reads the label set after a sample's name, if there is one.

@@ -622,3 +622,75 @@ fn a_declared_name_is_its_own_family_even_with_a_suffix() {
         ("rq_time", MetricType::Histogram)
     );
 }
+
+// === fast paths ===
+
+#[test]
+fn value_scan_finds_the_first_stop_byte_at_every_offset() {
+    for len in 0..40 {
+        for stop in [b'"', b'\\', b'\n'] {
+            for at in 0..len {
+                let mut bytes = vec![b'x'; len];
+                bytes[at] = stop;
+                if at + 1 < len {
+                    bytes[len - 1] = b'"';
+                }
+                assert_eq!(
+                    super::labels::find_value_stop(&bytes),
+                    Some(at),
+                    "{len} {at}"
+                );
+            }
+        }
+        assert_eq!(super::labels::find_value_stop(&vec![b'x'; len]), None);
+    }
+    // Bytes that differ from a stop byte only in the high bit are not stops.
+    assert_eq!(
+        super::labels::find_value_stop(&[0xa2, 0xdc, 0x8a, 0xe2, 0x80, 0x9c, 1, 2, b'"']),
+        Some(8)
+    );
+}
+
+#[test]
+fn names_remembered_from_the_previous_line_are_checked_like_new_ones() {
+    let input = "\
+rq{code=\"1\",class=\"2\"} 1
+rq{code_x=\"1\",class=\"2\"} 2
+rq{code=\"1\",class-x=\"2\"} 3
+rq{code=\"1\",code=\"2\"} 4
+rq_total{code=\"1\"} 5
+rq-x 6
+rq 7
+";
+    let exposition = parse(input, Format::Text);
+    let seen: Vec<_> = exposition
+        .samples
+        .iter()
+        .map(|sample| {
+            (
+                sample.name,
+                labels(sample)
+                    .iter()
+                    .map(|(n, _)| n.to_string())
+                    .collect::<Vec<_>>(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("rq", vec!["code".to_owned(), "class".to_owned()]),
+            ("rq", vec!["code_x".to_owned(), "class".to_owned()]),
+            ("rq_total", vec!["code".to_owned()]),
+            ("rq", vec![]),
+        ]
+    );
+    assert_eq!(
+        kinds(&exposition),
+        [
+            ParseErrorKind::InvalidLabelName(crate::Found::Char('-')),
+            ParseErrorKind::DuplicateLabel("code".to_owned()),
+            ParseErrorKind::InvalidMetricName(crate::Found::Char('-')),
+        ]
+    );
+}
