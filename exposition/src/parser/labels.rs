@@ -41,12 +41,23 @@ impl<'a> Parser<'a> {
             }
         }
 
+        if self.labels.len() > LINEAR_DUPLICATE_LIMIT {
+            if let Some(index) = first_duplicate(&self.labels) {
+                let name = self.labels[index].name;
+                let at = name.as_ptr() as usize - self.src.as_ptr() as usize;
+                return fault(at, ParseErrorKind::DuplicateLabel(name.to_owned()));
+            }
+        }
+
         self.pos += 1;
         Ok(self.labels.drain(..).collect())
     }
 
-    /// Reads one `name="value"` pair into the scratch label set. `seen` is a 64-bit filter of
-    /// the names read so far, so that only a likely duplicate costs a scan of the set.
+    /// Reads one `name="value"` pair into the scratch label set.
+    ///
+    /// The first [`LINEAR_DUPLICATE_LIMIT`] names are checked for duplicates here: `seen` is a
+    /// 64-bit filter of the names read so far, so only a likely duplicate costs a scan of the
+    /// set. Larger sets are checked once they are complete.
     fn label(&mut self, seen: &mut u64) -> Step<()> {
         let start = self.pos;
         let name = self.label_name()?;
@@ -84,11 +95,13 @@ impl<'a> Parser<'a> {
         }
         let value = self.label_value(name)?;
 
-        let bit = name_bit(name);
-        if *seen & bit != 0 && self.labels.iter().any(|label| label.name == name) {
-            return fault(start, ParseErrorKind::DuplicateLabel(name.to_owned()));
+        if self.labels.len() < LINEAR_DUPLICATE_LIMIT {
+            let bit = name_bit(name);
+            if *seen & bit != 0 && self.labels.iter().any(|label| label.name == name) {
+                return fault(start, ParseErrorKind::DuplicateLabel(name.to_owned()));
+            }
+            *seen |= bit;
         }
-        *seen |= bit;
         self.labels.push(Label { name, value });
         Ok(())
     }
@@ -192,6 +205,21 @@ impl<'a> Parser<'a> {
                 .map_or(Found::EndOfLine, Found::Char),
         }
     }
+}
+
+/// Label sets up to this size are checked for duplicate names label by label, in quadratic
+/// time; larger ones by sorting, so that a hostile line of a million labels stays fast.
+const LINEAR_DUPLICATE_LIMIT: usize = 32;
+
+/// The index of the first label whose name an earlier label already has.
+fn first_duplicate(labels: &[Label<'_>]) -> Option<usize> {
+    let mut order: Vec<usize> = (0..labels.len()).collect();
+    order.sort_unstable_by(|&a, &b| labels[a].name.cmp(labels[b].name).then(a.cmp(&b)));
+    order
+        .windows(2)
+        .filter(|pair| labels[pair[0]].name == labels[pair[1]].name)
+        .map(|pair| pair[1])
+        .min()
 }
 
 /// One of 64 bits picked from a label name's length and last two bytes. Equal names pick the

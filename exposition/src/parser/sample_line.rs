@@ -12,6 +12,10 @@ const EXEMPLAR_LABEL_CHARS: usize = 128;
 
 impl<'a> Parser<'a> {
     /// Reads a sample line from its first character.
+    // TODO: a sample is not checked against its family's declared type (an OpenMetrics
+    // counter sample without `_total`, a bucket without `le`), nor are a family's samples
+    // checked to be contiguous. Prometheus rejects some of these; keeping the data and
+    // leaving the judgement to the caller is the safer default until a caller needs more.
     pub(super) fn sample(&mut self) -> Step<()> {
         let line = self.line;
         let name = self.metric_name()?;
@@ -49,6 +53,8 @@ impl<'a> Parser<'a> {
             return Ok(known);
         }
 
+        // TODO: quoted UTF-8 names (`{"http.requests", code="200"}`, Prometheus 3 and
+        // OpenMetrics 2) are reported as invalid names; neither format read here has them.
         if !self.peek().is_some_and(is_metric_start) {
             return fault(start, ParseErrorKind::InvalidMetricName(self.found()));
         }

@@ -694,3 +694,25 @@ rq 7
         ]
     );
 }
+
+#[test]
+fn large_label_sets_are_checked_for_duplicates_too() {
+    let names: Vec<String> = (0..20_000).map(|i| format!("l{i}")).collect();
+    let set: Vec<String> = names.iter().map(|name| format!("{name}=\"v\"")).collect();
+    let input = format!("rq{{{}}} 1\n", set.join(","));
+    let exposition = clean(&input, Format::Text);
+    assert_eq!(only_sample(&exposition).labels.len(), 20_000);
+
+    // `l40` again at the 15 000th label; `l7` again later still.
+    let mut set = set;
+    set[15_000] = "l40=\"again\"".to_owned();
+    set[19_000] = "l7=\"again\"".to_owned();
+    let input = format!("rq{{{}}} 1\n", set.join(","));
+    let exposition = parse(&input, Format::Text);
+    assert_eq!(
+        kinds(&exposition),
+        [ParseErrorKind::DuplicateLabel("l40".to_owned())]
+    );
+    let column = input.find("l40=\"again\"").unwrap() + 1;
+    assert_eq!(exposition.errors[0].column as usize, column);
+}
