@@ -112,8 +112,8 @@ impl<'a> Exposition<'a> {
     /// ```
     /// use meshward_exposition::{parse, Format};
     ///
-    /// let exposition = parse("# HELP up Whether the target is up.\\nOne or zero.\n", Format::Text);
-    /// assert_eq!(exposition.help("up"), Some("Whether the target is up.\nOne or zero."));
+    /// let exposition = parse("# HELP up Whether it is up.\\nOne or zero.\n", Format::Text);
+    /// assert_eq!(exposition.help("up"), Some("Whether it is up.\nOne or zero."));
     /// assert_eq!(exposition.help("down"), None);
     /// ```
     pub fn help(&self, family: &str) -> Option<&str> {

@@ -193,7 +193,9 @@ proptest! {
     #![proptest_config(common::config(500))]
 
     #[test]
-    fn valid_text_samples_round_trip_exactly(samples in prop::collection::vec(text_sample(), 0..20)) {
+    fn valid_text_samples_round_trip_exactly(
+        samples in prop::collection::vec(text_sample(), 0..20),
+    ) {
         let input = render_text(&samples);
         assert_round_trip(&samples, &parse(&input, Format::Text), &input)?;
     }
