@@ -26,8 +26,7 @@ impl Format {
     /// Picks the format from an HTTP `Content-Type` header value.
     ///
     /// `application/openmetrics-text` (any parameters, any case) is OpenMetrics; anything else,
-    /// including an empty or missing header, is the Prometheus text format, which is what
-    /// Prometheus itself falls back to.
+    /// including an empty or missing header, is read as the Prometheus text format.
     ///
     /// ```
     /// use meshward_exposition::Format;

@@ -34,11 +34,11 @@
 //! `# HELP` and `# UNIT` per family, exemplars in OpenMetrics only (at most 128 characters of
 //! labels), and OpenMetrics' closing `# EOF` with nothing after it.
 //!
-//! Lenient, as Prometheus' own parsers are or because no data depends on it: blank lines and
-//! CRLF line ends in both formats, blanks (spaces or tabs) at the start or end of a line,
-//! several blanks between fields, blanks inside a label set and between a name and its label
-//! set (text format), a trailing comma in a label set, unknown `#` comments in both formats,
-//! and unknown escape sequences in help texts (kept as written). Samples are not checked
+//! Lenient, because real expositions contain these and no data depends on them: blank
+//! lines and CRLF line ends, blanks (spaces or tabs) at the start or end of a line, several
+//! blanks between fields, blanks inside a label set, a trailing comma in a label set, unknown
+//! `#` comments, unknown escape sequences in help texts (kept as written), and, in the text
+//! format only, a blank between a metric name and its label set. Samples are not checked
 //! against their family's type, and families are not checked for being contiguous.
 
 #![deny(missing_docs)]

@@ -9,8 +9,8 @@ use crate::{Found, Label, ParseErrorKind};
 impl<'a> Parser<'a> {
     /// Reads a label set from its `{` through its `}`.
     ///
-    /// Blanks around names, `=` and `,` and a trailing `,` before the `}` are accepted, as
-    /// Prometheus' own text parser accepts them.
+    /// Blanks around names, `=` and `,` and a trailing `,` before the `}` are accepted: they
+    /// change no data, and hand-written or templated expositions contain them.
     pub(super) fn label_set(&mut self) -> Step<Vec<Label<'a>>> {
         debug_assert_eq!(self.peek(), Some(b'{'));
         self.pos += 1;
