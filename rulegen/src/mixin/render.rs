@@ -43,10 +43,12 @@ pub enum SettingValue {
 /// A threshold inside an alert's expression that reads a setting.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AlertThreshold {
+    /// The rule group holding the alert (one per service).
+    pub group: String,
     /// The alert name.
     pub alert: String,
-    /// Labels that single out the rule among rules of the same name (`service`, `namespace`,
-    /// `severity`, `tier`): a rule matches when it carries each of them with that value.
+    /// Labels that single out the rule among rules of the same name in the group (`severity`,
+    /// `tier`, `long_window`): a rule matches when it carries each of them with that value.
     pub labels: BTreeMap<String, String>,
     /// The setting, by path.
     pub setting: Vec<String>,
@@ -278,22 +280,26 @@ fn groups_text(mixin: &Mixin, alerts: bool) -> Result<String, RenderError> {
             .values()
             .flat_map(|file| file.groups.iter())
             .filter(|group| is_alert_group(group));
+        let mut applied = std::collections::BTreeSet::new();
         for (group_index, group) in groups.enumerate() {
             for (rule_index, rule) in group.rules.iter().enumerate() {
                 let Rule::Alert(alert) = rule else { continue };
-                let thresholds: Vec<&AlertThreshold> = mixin
+                let thresholds: Vec<(usize, &AlertThreshold)> = mixin
                     .alert_thresholds
                     .iter()
-                    .filter(|t| {
-                        t.alert == alert.alert
+                    .enumerate()
+                    .filter(|(_, t)| {
+                        t.group == group.name
+                            && t.alert == alert.alert
                             && t.labels.iter().all(|(k, v)| alert.labels.get(k) == Some(v))
                     })
                     .collect();
                 if thresholds.is_empty() {
                     continue;
                 }
+                applied.extend(thresholds.iter().map(|(index, _)| *index));
                 let mut code = vec![alert.expr.clone()];
-                for threshold in &thresholds {
+                for (_, threshold) in &thresholds {
                     let mut replaced = false;
                     let mut next = Vec::new();
                     for piece in code {
@@ -341,6 +347,15 @@ fn groups_text(mixin: &Mixin, alerts: bool) -> Result<String, RenderError> {
                     *expr = Node::Code(joined);
                 }
             }
+        }
+        // A threshold that matched no rule would leave its setting without effect.
+        let unused = (0..mixin.alert_thresholds.len()).find(|i| !applied.contains(i));
+        if let Some(unused) = unused.map(|i| &mixin.alert_thresholds[i]) {
+            return Err(RenderError::ThresholdNotFound {
+                alert: unused.alert.clone(),
+                labels: unused.labels.clone(),
+                text: unused.text.clone(),
+            });
         }
     }
     let field = if alerts {

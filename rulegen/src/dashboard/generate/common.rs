@@ -111,11 +111,14 @@ pub fn alert_setting_key(catalogue: &Catalogue, alert: &AlertEntry) -> String {
     if siblings <= 1 {
         return alert.alert.clone();
     }
-    let qualifier = alert
-        .labels
-        .get(names::TIER)
-        .cloned()
-        .unwrap_or_else(|| alert.severity.clone());
+    let qualifier = match (
+        alert.labels.get(names::TIER),
+        alert.labels.get(names::LONG_WINDOW),
+    ) {
+        (Some(tier), Some(window)) => format!("{tier}_{window}"),
+        (Some(tier), None) => tier.clone(),
+        _ => alert.severity.clone(),
+    };
     format!("{}_{qualifier}", alert.alert)
 }
 
