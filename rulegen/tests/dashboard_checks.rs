@@ -359,3 +359,26 @@ fn invariants_catch_query_mistakes() {
         vec!["target/table"]
     );
 }
+
+#[test]
+fn check_file_reports_positions_and_rules() {
+    let text = to_pretty_json(&sample());
+    assert_eq!(invariants::check_file("d.json", &text), vec![]);
+    let broken = text.replace("\"uid\": \"meshward-sample\"", "\"uid\": \"Bad_UID\"");
+    let found = invariants::check_file("d.json", &broken);
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].code, "dashboard/uid");
+    assert!(
+        found[0].message.starts_with("d.json: /uid:"),
+        "{}",
+        found[0].message
+    );
+    let unknown = text.replacen("{\n", "{\n  \"__inputs\": [],\n", 1);
+    let found = invariants::check_file("d.json", &unknown);
+    assert_eq!(found[0].code, "dashboard/model");
+    assert!(
+        found[0].message.starts_with("d.json:2:"),
+        "{}",
+        found[0].message
+    );
+}

@@ -85,6 +85,23 @@ pub fn check_json(text: &str) -> Result<Vec<Violation>, serde_json::Error> {
     Ok(check(&dashboard))
 }
 
+/// Checks a dashboard file for `meshward check`: the typed model (unknown keys are errors), then
+/// every invariant, as diagnostics that name the file and the JSON path.
+pub fn check_file(path: &str, text: &str) -> Vec<crate::diag::Diagnostic> {
+    use crate::diag::Diagnostic;
+    match check_json(text) {
+        Err(error) => vec![Diagnostic::error(
+            "dashboard/model",
+            format!("{path}:{}:{}: not a dashboard meshward can check: {error}", error.line(), error.column()),
+        )
+        .with_help("meshward checks the classic dashboard JSON it generates; unknown keys such as __inputs are refused")],
+        Ok(violations) => violations
+            .into_iter()
+            .map(|v| Diagnostic::error(v.rule, format!("{path}: {}: {}", v.at, v.message)))
+            .collect(),
+    }
+}
+
 fn violation(
     found: &mut Vec<Violation>,
     at: impl Into<String>,
