@@ -10,9 +10,20 @@ use std::path::PathBuf;
 use std::process::Child;
 use std::time::Duration;
 
+pub mod alertmanager;
+pub mod authz;
+pub mod cargo;
 pub mod certs;
+pub mod daemon;
 pub mod envoy;
+pub mod exporter;
 pub mod http;
+pub mod mesh;
+pub mod prometheus;
+pub mod tls_client;
+pub mod webhook;
+
+pub use cargo::cargo_bin;
 
 /// Finds `program` on `PATH`.
 ///

@@ -46,7 +46,7 @@ pub fn get(
             let _ = child.kill();
             break;
         }
-        meshward_e2e::pause(Duration::from_millis(10));
+        crate::pause(Duration::from_millis(10));
     }
     let output = child
         .wait_with_output()

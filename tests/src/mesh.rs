@@ -10,11 +10,10 @@
 use std::net::SocketAddr;
 use std::path::Path;
 
-use meshward_e2e::certs::Pki;
-use meshward_e2e::envoy::Envoy;
-use meshward_e2e::free_addr;
-
-use super::authz::AuthzService;
+use crate::authz::AuthzService;
+use crate::certs::Pki;
+use crate::envoy::Envoy;
+use crate::free_addr;
 
 /// Stat prefix of A's mutual-TLS connection manager.
 pub const A_MTLS_PREFIX: &str = "inbound_mtls";

@@ -32,7 +32,7 @@ impl AuthzService {
                     Ok((stream, _)) => {
                         std::thread::spawn(move || serve(stream));
                     }
-                    Err(_) => meshward_e2e::pause(Duration::from_millis(5)),
+                    Err(_) => crate::pause(Duration::from_millis(5)),
                 }
             }
         });
