@@ -190,6 +190,11 @@ pub const CERTIFICATE_EARLIEST: &str = "earliest";
 /// [`CERTIFICATE`] value of a Linkerd proxy's own identity certificate.
 pub const CERTIFICATE_IDENTITY: &str = "identity";
 
+/// The [`CODE_CLASS`] value of successful responses.
+pub const CODE_CLASS_2XX: &str = "2xx";
+/// The [`CODE_CLASS`] value of client errors, where denials land.
+pub const CODE_CLASS_4XX: &str = "4xx";
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -226,8 +231,3 @@ mod tests {
         }
     }
 }
-
-/// The [`CODE_CLASS`] value of successful responses.
-pub const CODE_CLASS_2XX: &str = "2xx";
-/// The [`CODE_CLASS`] value of client errors, where denials land.
-pub const CODE_CLASS_4XX: &str = "4xx";
