@@ -173,6 +173,11 @@ pub fn build(catalogue: &Catalogue) -> DashboardFile {
     }
 }
 
+/// One step in the text colour: for figures whose good and bad differ by service.
+fn neutral() -> Thresholds {
+    Thresholds::absolute("text", &[])
+}
+
 fn at_a_glance(catalogue: &Catalogue, traffic: &str, draft: &mut Draft) {
     draft.row("At a glance");
     let firing = PanelBuilder::stat(
@@ -194,7 +199,8 @@ fn at_a_glance(catalogue: &Catalogue, traffic: &str, draft: &mut Draft) {
         "Chosen services whose proxies reported inbound requests.",
     )
     .query(&format!("count({}) or vector(0)", filtered(traffic)), "")
-    .unit("none");
+    .unit("none")
+    .thresholds(neutral());
     draft.add(DraftPanel::new(services), 6, 4);
     let mtls = records_where(
         catalogue,
@@ -209,7 +215,8 @@ fn at_a_glance(catalogue: &Catalogue, traffic: &str, draft: &mut Draft) {
         )
         .query(&format!("min({})", filtered(record)), "")
         .unit("percentunit")
-        .decimals(2);
+        .decimals(2)
+        .thresholds(neutral());
         draft.add(DraftPanel::new(lowest), 6, 4);
     }
     let rate = PanelBuilder::stat(
@@ -217,7 +224,8 @@ fn at_a_glance(catalogue: &Catalogue, traffic: &str, draft: &mut Draft) {
         "Inbound requests per second to the chosen services.",
     )
     .query(&format!("sum({})", filtered(traffic)), "")
-    .unit("reqps");
+    .unit("reqps")
+    .thresholds(neutral());
     draft.add(DraftPanel::new(rate), 6, 4);
 }
 
