@@ -3,8 +3,10 @@
 //! monitoring mixins.
 
 pub mod check;
+pub mod cli;
 pub mod dashboard;
 pub mod diag;
+pub mod emit;
 pub mod generate;
 pub mod jsonnet;
 pub mod lint;

@@ -1,2 +1,5 @@
-//! The `meshward` command line.
-fn main() {}
+//! The `meshward` command line; everything but argument dispatch lives in the library.
+
+fn main() -> std::process::ExitCode {
+    meshward_rulegen::cli::run()
+}

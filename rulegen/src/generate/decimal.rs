@@ -32,12 +32,12 @@ impl Decimal {
     }
 
     /// The exact product.
-    pub fn mul(self, other: Decimal) -> Decimal {
+    pub fn times(self, other: Decimal) -> Decimal {
         Decimal::new(self.units * other.units, self.scale + other.scale).normalized()
     }
 
     /// The exact sum.
-    pub fn add(self, other: Decimal) -> Decimal {
+    pub fn plus(self, other: Decimal) -> Decimal {
         let scale = self.scale.max(other.scale);
         let left = self.units * 10u128.pow(scale - self.scale);
         let right = other.units * 10u128.pow(scale - other.scale);
@@ -84,7 +84,7 @@ impl Decimal {
 
     fn normalized(self) -> Decimal {
         let mut value = self;
-        while value.scale > 0 && value.units % 10 == 0 {
+        while value.scale > 0 && value.units.is_multiple_of(10) {
             value.units /= 10;
             value.scale -= 1;
         }
@@ -141,9 +141,9 @@ mod tests {
     fn products_print_without_float_noise() {
         let budget = Decimal::from_ratio("99.9%".parse::<Ratio>().unwrap().complement());
         assert_eq!(budget.to_string(), "0.001");
-        assert_eq!(budget.mul(Decimal::new(144, 1)).to_string(), "0.0144");
-        assert_eq!(budget.mul(Decimal::whole(6)).to_string(), "0.006");
-        let big = Decimal::from_ratio("0.1".parse().unwrap()).mul(Decimal::new(144, 1));
+        assert_eq!(budget.times(Decimal::new(144, 1)).to_string(), "0.0144");
+        assert_eq!(budget.times(Decimal::whole(6)).to_string(), "0.006");
+        let big = Decimal::from_ratio("0.1".parse().unwrap()).times(Decimal::new(144, 1));
         assert_eq!(big.to_string(), "1.44");
         assert!(big.exceeds_one());
     }
@@ -151,7 +151,7 @@ mod tests {
     #[test]
     fn sums_and_differences_are_exact() {
         let a = Decimal::new(99, 2);
-        assert_eq!(a.add(Decimal::new(1, 3)).to_string(), "0.991");
+        assert_eq!(a.plus(Decimal::new(1, 3)).to_string(), "0.991");
         assert_eq!(
             a.checked_sub(Decimal::new(1, 3)).unwrap().to_string(),
             "0.989"
@@ -167,7 +167,7 @@ mod tests {
         assert!(Decimal::new(1, 1) > Decimal::new(99, 3));
         assert_eq!(
             Decimal::new(10, 1),
-            Decimal::whole(1).mul(Decimal::whole(1))
+            Decimal::whole(1).times(Decimal::whole(1))
         );
         assert_eq!(Decimal::new(5, 3).fraction_digits(), 3);
     }

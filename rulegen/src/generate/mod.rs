@@ -29,8 +29,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use meshward_signals::rules as names;
 
 use crate::diag::Diagnostic;
-use crate::rulefile::{AlertingRule, RecordingRule, Rule, RuleFile, RuleGroup};
-use crate::spec::model::{Spec, UserRuleKind};
+use crate::rulefile::{Rule, RuleFile, RuleGroup};
+use crate::spec::model::Spec;
+use crate::spec::{user_rule_to_rule, user_rules_group_name};
+use crate::units::PromDuration;
 
 pub use catalogue::Catalogue;
 use runbook::Runbook;
@@ -65,6 +67,13 @@ pub fn test_file_name(spec_name: &str) -> String {
     format!("{spec_name}.rules.test.yaml")
 }
 
+/// The shortest evaluation interval of the generated promtool tests.
+///
+/// promtool evaluates every rule of the file at every step, and the burn-rate tests span the
+/// 3-day window: at 1m they would take minutes. Alerting semantics do not depend on the step
+/// (an alert fires at the first evaluation after its `for`), so tests evaluate every 15m.
+pub const TEST_EVALUATION: PromDuration = PromDuration::from_secs(15 * 60);
+
 /// Labels the generator sets itself; the spec's labels may not reuse them.
 const RESERVED_LABELS: [&str; 9] = [
     names::SERVICE,
@@ -80,8 +89,9 @@ const RESERVED_LABELS: [&str; 9] = [
 
 /// Compiles `spec`; on failure returns every error found (never just the first).
 pub fn compile(spec: &Spec) -> Result<Compiled, Vec<Diagnostic>> {
-    let runbook = Runbook::new(spec.runbook_url.as_deref()).map_err(|d| vec![d])?;
+    let runbook = Runbook::new(spec.runbook_url.as_deref()).map_err(|d| vec![*d])?;
     let base = windows::base_window(spec.scrape_interval);
+    let test_evaluation = spec.evaluation_interval.max(TEST_EVALUATION);
     let rule_file = rule_file_name(&spec.name);
     let mut errors = spec_label_conflicts(spec);
     errors.extend(duplicate_services(spec));
@@ -96,7 +106,7 @@ pub fn compile(spec: &Spec) -> Result<Compiled, Vec<Diagnostic>> {
     let mut alerting_groups = Vec::new();
     let mut tests = Vec::new();
     for service in &spec.services {
-        let mut rules = ServiceRules::new(spec, service, base, &runbook);
+        let mut rules = ServiceRules::new(spec, service, base, test_evaluation, &runbook);
         signals::traffic::build(&mut rules);
         if let Some(mtls) = &service.mtls {
             signals::mtls::build(&mut rules, mtls);
@@ -155,21 +165,27 @@ pub fn compile(spec: &Spec) -> Result<Compiled, Vec<Diagnostic>> {
         .into_iter()
         .chain(alerting_groups)
         .collect();
+    let mut user_group = None;
     if !spec.rules.is_empty() {
-        let name = unique(&mut group_names, format!("meshward:{}:custom", spec.name));
-        groups.push(group_of(name, spec, spec.rules.iter().map(user_rule)));
+        let name = unique(&mut group_names, user_rules_group_name(&spec.name));
+        user_group = Some(name.clone());
+        groups.push(group_of(
+            name,
+            spec,
+            spec.rules.iter().map(user_rule_to_rule),
+        ));
     }
     groups.retain(|g| !g.rules.is_empty());
-    errors.extend(unparsable(&groups));
+    errors.extend(unparsable(&groups, user_group.as_deref()));
     if !errors.is_empty() {
         return Err(errors);
     }
 
     let test_file = RuleTestFile {
         rule_files: vec![rule_file.clone()],
-        evaluation_interval: spec.evaluation_interval,
+        evaluation_interval: test_evaluation,
         group_eval_order: groups.iter().map(|g| g.name.clone()).collect(),
-        tests,
+        tests: unittest::merge_cases(tests),
     };
     Ok(Compiled {
         name: spec.name.clone(),
@@ -199,27 +215,6 @@ fn unique(taken: &mut BTreeSet<String>, name: String) -> String {
         n += 1;
     }
     candidate
-}
-
-/// The user's own rule, as written.
-fn user_rule(rule: &crate::spec::model::UserRule) -> Rule {
-    match &rule.kind {
-        UserRuleKind::Record(record) => Rule::Record(RecordingRule {
-            record: record.clone(),
-            expr: rule.expr.clone(),
-            labels: rule.labels.clone(),
-            ..Default::default()
-        }),
-        UserRuleKind::Alert(alert) => Rule::Alert(AlertingRule {
-            alert: alert.clone(),
-            expr: rule.expr.clone(),
-            for_: rule.for_,
-            keep_firing_for: rule.keep_firing_for,
-            labels: rule.labels.clone(),
-            annotations: rule.annotations.clone(),
-            ..Default::default()
-        }),
-    }
 }
 
 fn spec_label_conflicts(spec: &Spec) -> Vec<Diagnostic> {
@@ -256,9 +251,13 @@ fn duplicate_services(spec: &Spec) -> Vec<Diagnostic> {
 }
 
 /// Generated expressions that do not parse: a bug in meshward, reported rather than written.
-fn unparsable(groups: &[RuleGroup]) -> Vec<Diagnostic> {
+/// (The user's own rules are the spec front-end's to lint, with positions in the spec.)
+fn unparsable(groups: &[RuleGroup], user_group: Option<&str>) -> Vec<Diagnostic> {
     let mut problems = Vec::new();
-    for group in groups.iter().filter(|g| !g.name.ends_with(":custom")) {
+    for group in groups
+        .iter()
+        .filter(|g| Some(g.name.as_str()) != user_group)
+    {
         for rule in &group.rules {
             let (name, expr) = match rule {
                 Rule::Record(r) => (&r.record, &r.expr),

@@ -8,10 +8,12 @@
 
 use meshward_signals::rules as names;
 
+use crate::generate::windows::DaysExt;
 use crate::units::PromDuration;
 
 /// `namespace_service:<metric>:rate<window>`.
 pub fn rate(metric: &str, window: PromDuration) -> String {
+    let window = window.days();
     format!(
         "{}:{metric}:{}{window}",
         names::LEVEL_SERVICE,
@@ -21,6 +23,7 @@ pub fn rate(metric: &str, window: PromDuration) -> String {
 
 /// `namespace_service:<metric>:ratio_rate<window>`.
 pub fn ratio_rate(metric: &str, window: PromDuration) -> String {
+    let window = window.days();
     format!(
         "{}:{metric}:{}{window}",
         names::LEVEL_SERVICE,
@@ -30,23 +33,23 @@ pub fn ratio_rate(metric: &str, window: PromDuration) -> String {
 
 /// `namespace_service_quantile:meshward_request_duration_seconds:quantile<window>`.
 pub fn latency_quantile(window: PromDuration) -> String {
-    format!(
-        "{}:{}:{}{window}",
+    let window = window.days();
+    let (level, metric) = (
         names::LEVEL_SERVICE_QUANTILE,
         names::REQUEST_DURATION_SECONDS,
-        names::OP_QUANTILE
-    )
+    );
+    format!("{level}:{metric}:{}{window}", names::OP_QUANTILE)
 }
 
 /// The average over `baseline` of [`latency_quantile`]`(window)`.
 pub fn latency_quantile_baseline(window: PromDuration, baseline: PromDuration) -> String {
-    format!(
-        "{}:{}:{}{baseline}_{}{window}",
+    let (window, baseline) = (window.days(), baseline.days());
+    let (level, metric) = (
         names::LEVEL_SERVICE_QUANTILE,
         names::REQUEST_DURATION_SECONDS,
-        names::OP_AVG_OVER_TIME,
-        names::OP_QUANTILE
-    )
+    );
+    let (average, quantile) = (names::OP_AVG_OVER_TIME, names::OP_QUANTILE);
+    format!("{level}:{metric}:{average}{baseline}_{quantile}{window}")
 }
 
 /// `namespace_service:meshward_certificate_expiry_timestamp_seconds:min`.
@@ -67,6 +70,15 @@ pub fn ratio(metric: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn windows_print_in_days() {
+        let month = PromDuration::from_secs(30 * 86_400);
+        assert_eq!(
+            ratio_rate(names::ERROR_REQUESTS, month),
+            "namespace_service:meshward_error_requests:ratio_rate30d"
+        );
+    }
 
     #[test]
     fn names_follow_level_metric_operations() {

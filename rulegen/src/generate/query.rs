@@ -3,6 +3,7 @@
 
 use std::fmt;
 
+use crate::generate::windows::DaysExt;
 use crate::units::PromDuration;
 
 /// How a label matcher compares.
@@ -151,7 +152,7 @@ pub fn alternatives(names: &[&str]) -> String {
 
 /// `sum(rate(<selector>[<window>]))`: the per-second rate of a counter, summed.
 pub fn sum_rate(selector: &Selector, window: PromDuration) -> String {
-    format!("sum(rate({selector}[{window}]))")
+    format!("sum(rate({selector}[{}]))", window.days())
 }
 
 /// A PromQL double-quoted string literal holding exactly `value`: the spec front-end's

@@ -1,16 +1,11 @@
-//! The `runbook_url` of every alert, rendered from the spec's handlebars template with
-//! `{{alert}}`, `{{service}}` and `{{namespace}}`.
+//! The `runbook_url` of every alert: the spec's handlebars template (`{{alert}}`,
+//! `{{service}}`, `{{namespace}}`, strict mode, values percent-encoded by the spec front-end),
+//! or this project's rule reference when the spec names none.
 //!
-//! Rendering uses strict mode (an unknown variable is an error, not an empty string) and no
-//! HTML escaping (a URL is not HTML). The result is literal text; the caller escapes it for
-//! Prometheus' own templates.
-
-use handlebars::Handlebars;
-use serde::Serialize;
+//! The result is literal text; the caller escapes it for Prometheus' own templates.
 
 use crate::diag::Diagnostic;
-
-const TEMPLATE: &str = "runbook_url";
+use crate::spec::render_runbook_url;
 
 /// Where runbooks live when the spec names no template: this project's rule reference, which
 /// has a section per alert.
@@ -22,54 +17,41 @@ fn default_url(alert: &str) -> String {
     )
 }
 
-/// A compiled runbook template.
+/// The spec's runbook template, if any.
 pub struct Runbook {
-    registry: Option<Handlebars<'static>>,
-}
-
-#[derive(Serialize)]
-struct Variables<'a> {
-    alert: &'a str,
-    service: &'a str,
-    namespace: &'a str,
+    template: Option<String>,
 }
 
 impl Runbook {
-    /// Compiles the spec's template; `None` uses the project's rule reference.
-    pub fn new(template: Option<&str>) -> Result<Runbook, Diagnostic> {
-        let Some(template) = template else {
-            return Ok(Runbook { registry: None });
+    /// Uses the spec's template; `None` uses the project's rule reference.
+    pub fn new(template: Option<&str>) -> Result<Runbook, Box<Diagnostic>> {
+        let runbook = Runbook {
+            template: template.map(str::to_owned),
         };
-        let mut registry = Handlebars::new();
-        registry.set_strict_mode(true);
-        registry.register_escape_fn(handlebars::no_escape);
-        registry
-            .register_template_string(TEMPLATE, template)
-            .map_err(|e| problem(format!("the runbook_url template does not parse: {e}")))?;
-        Ok(Runbook {
-            registry: Some(registry),
-        })
+        runbook.url("MeshwardCheck", "service", "namespace")?;
+        Ok(runbook)
     }
 
     /// The runbook of `alert` for one service.
-    pub fn url(&self, alert: &str, service: &str, namespace: &str) -> Result<String, Diagnostic> {
-        let Some(registry) = &self.registry else {
+    pub fn url(
+        &self,
+        alert: &str,
+        service: &str,
+        namespace: &str,
+    ) -> Result<String, Box<Diagnostic>> {
+        let Some(template) = &self.template else {
             return Ok(default_url(alert));
         };
-        let variables = Variables {
-            alert,
-            service,
-            namespace,
-        };
-        registry
-            .render(TEMPLATE, &variables)
-            .map_err(|e| problem(format!("the runbook_url template does not render: {e}")))
+        render_runbook_url(template, alert, service, namespace).ok_or_else(|| {
+            Box::new(
+                Diagnostic::error(
+                    "generate/runbook-template",
+                    "the runbook_url template does not render",
+                )
+                .with_help("the template may use {{alert}}, {{service}} and {{namespace}} only"),
+            )
+        })
     }
-}
-
-fn problem(message: String) -> Diagnostic {
-    Diagnostic::error("generate/runbook-template", message)
-        .with_help("the template may use {{alert}}, {{service}} and {{namespace}} only")
 }
 
 #[cfg(test)]
@@ -77,24 +59,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn renders_without_escaping() {
+    fn renders_with_encoded_values() {
         let runbook = Runbook::new(Some(
             "https://rb.example/{{alert}}?s={{service}}&n={{namespace}}",
         ))
         .unwrap();
         assert_eq!(
             runbook
-                .url("MeshwardPlaintextTraffic", "a\"b<c>", "shop")
+                .url("MeshwardPlaintextTraffic", "a\"b{{x}}", "shop")
                 .unwrap(),
-            "https://rb.example/MeshwardPlaintextTraffic?s=a\"b<c>&n=shop"
+            "https://rb.example/MeshwardPlaintextTraffic?s=a%22b%7B%7Bx%7D%7D&n=shop"
         );
     }
 
     #[test]
     fn unknown_variables_are_errors() {
-        let runbook = Runbook::new(Some("https://rb.example/{{team}}")).unwrap();
-        let error = runbook.url("A", "s", "n").unwrap_err();
-        assert_eq!(error.code, "generate/runbook-template");
+        assert!(Runbook::new(Some("https://rb.example/{{team}}")).is_err());
         assert!(Runbook::new(Some("{{#if}")).is_err());
     }
 

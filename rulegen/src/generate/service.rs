@@ -13,6 +13,7 @@ use crate::generate::runbook::Runbook;
 use crate::generate::template::{escape_literal, Template};
 use crate::generate::unittest::scenario::Scenario;
 use crate::generate::unittest::{AlertTest, ExpectedAlert, ExprTest, RuleTest};
+use crate::generate::windows::DaysExt;
 use crate::rulefile::{AlertingRule, RecordingRule};
 use crate::spec::model::{Service, Severity, Span, Spec};
 use crate::units::PromDuration;
@@ -103,8 +104,13 @@ pub struct ServiceRules<'a> {
     pub mesh: Box<dyn Translation>,
     /// The base rate window.
     pub base: PromDuration,
-    /// How often rules are evaluated.
+    /// How often promtool evaluates the rules in tests.
     pub evaluation: PromDuration,
+    /// The longest `for` of any alert of the spec: steady-state tests of every service last
+    /// long enough for it, so that equal tests of several services can share one test case.
+    pub longest_for: PromDuration,
+    /// The longest `for` of any burn-rate alert of the spec.
+    pub longest_burn_for: PromDuration,
     runbook: &'a Runbook,
     /// Recording rules, in evaluation order.
     pub records: Vec<RecordingRule>,
@@ -131,14 +137,18 @@ impl<'a> ServiceRules<'a> {
         spec: &'a Spec,
         service: &'a Service,
         base: PromDuration,
+        evaluation: PromDuration,
         runbook: &'a Runbook,
     ) -> ServiceRules<'a> {
+        let (longest_for, longest_burn_for) = longest_fors(spec, base);
         ServiceRules {
             spec,
             service,
             mesh: mesh::for_service(spec, service),
             base,
-            evaluation: spec.evaluation_interval,
+            evaluation,
+            longest_for,
+            longest_burn_for,
             runbook,
             records: Vec::new(),
             alerts: Vec::new(),
@@ -173,6 +183,8 @@ impl<'a> ServiceRules<'a> {
     }
 
     /// Adds a recording rule whose series carries `extra` labels too.
+    // The struct updates keep this compiling when defaulted fields (such as spans) are added.
+    #[allow(clippy::needless_update)]
     pub fn record_with(
         &mut self,
         record: &str,
@@ -199,7 +211,7 @@ impl<'a> ServiceRules<'a> {
             signal: meta.signal,
             meaning: meta.meaning,
             unit: meta.unit,
-            window: meta.window.map(|w| w.to_string()),
+            window: meta.window.map(|w| w.days().to_string()),
         });
         self.records.push(RecordingRule {
             record: record.to_owned(),
@@ -210,19 +222,23 @@ impl<'a> ServiceRules<'a> {
     }
 
     /// Adds an alerting rule; returns how it looks when it fires.
+    // The struct updates keep this compiling when defaulted fields (such as spans) are added.
+    #[allow(clippy::needless_update)]
     pub fn alert(&mut self, def: AlertDef) -> Expectation {
         let runbook = self
             .runbook
             .url(def.name, &self.service.name, &self.service.namespace)
             .unwrap_or_else(|diagnostic| {
                 if !self.errors.iter().any(|d| d.code == diagnostic.code) {
-                    self.errors.push(diagnostic);
+                    self.errors.push(*diagnostic);
                 }
                 String::new()
             });
 
-        let mut literal =
-            BTreeMap::from([(names::SEVERITY.to_owned(), def.severity.as_str().to_owned())]);
+        // The service's own labels are set on the rule too (not only on the series it reads),
+        // so that two services' alerts are two rules with different labels, not duplicates.
+        let mut literal = self.service_labels();
+        literal.insert(names::SEVERITY.to_owned(), def.severity.as_str().to_owned());
         literal.extend(self.spec.labels.clone());
         literal.extend(def.labels.clone());
         let mut expected_labels = self.service_labels();
@@ -249,8 +265,8 @@ impl<'a> ServiceRules<'a> {
             severity: def.severity.as_str().to_owned(),
             labels: expected_labels.clone(),
             expr: def.expr.clone(),
-            for_: def.for_.map(|d| d.to_string()),
-            keep_firing_for: def.keep_firing_for.map(|d| d.to_string()),
+            for_: def.for_.map(|d| d.days().to_string()),
+            keep_firing_for: def.keep_firing_for.map(|d| d.days().to_string()),
             conditions: def.conditions,
             summary: def.summary,
             description: def.description.go_text(),
@@ -308,9 +324,11 @@ impl<'a> ServiceRules<'a> {
             .push(Diagnostic::error(code, message).at(span, label));
     }
 
-    /// A test case of this service.
+    /// A test case of this service. Cases with the same `merge_key` (and the same step and
+    /// times) from several services become one case with all their series and expectations.
     pub fn test(
         &mut self,
+        merge_key: Option<String>,
         what: &str,
         scenario: &Scenario,
         alerts: Vec<AlertTest>,
@@ -327,6 +345,7 @@ impl<'a> ServiceRules<'a> {
             input_series: self.mesh.input_series(scenario),
             alert_rule_tests: alerts,
             promql_expr_tests: exprs,
+            merge_key,
         });
     }
 
@@ -336,11 +355,40 @@ impl<'a> ServiceRules<'a> {
         PromDuration::from_millis((self.base.as_millis() / 5).max(1000))
     }
 
-    /// The first time at or after `at` that is a whole number of samples and evaluations.
+    /// The first time a whole number of samples and evaluations after `at` plus one more
+    /// evaluation, so that a test looks at a settled state rather than at a boundary.
     pub fn align(&self, at: u64, step: PromDuration) -> PromDuration {
-        let unit = lcm(step.as_millis().max(1), self.evaluation.as_millis().max(1));
+        let unit = self.unit(step);
+        let at = at + self.evaluation.as_millis();
         PromDuration::from_millis(at.div_ceil(unit) * unit)
     }
+
+    /// The smallest time that is both a whole number of samples and of evaluations.
+    pub fn unit(&self, step: PromDuration) -> u64 {
+        lcm(step.as_millis().max(1), self.evaluation.as_millis().max(1))
+    }
+}
+
+/// The longest `for` of the spec's alerts, and of its burn-rate alerts.
+fn longest_fors(spec: &Spec, base: PromDuration) -> (PromDuration, PromDuration) {
+    let mut longest = PromDuration::from_millis(0);
+    let mut burn = PromDuration::from_millis(0);
+    for service in &spec.services {
+        let spikes = service.spikes.iter().flat_map(|s| [&s.errors, &s.latency]);
+        let fors = [
+            service.mtls.as_ref().map(|m| m.for_),
+            service.authz.as_ref().map(|a| a.for_),
+            service.latency.as_ref().map(|l| l.for_),
+        ]
+        .into_iter()
+        .chain(spikes.map(|s| s.as_ref().map(|s| s.for_)));
+        longest = fors.flatten().fold(longest, PromDuration::max);
+        if let Some(slo) = &service.availability {
+            let tiers = crate::generate::windows::burn_tiers(slo.window, base);
+            burn = tiers.iter().map(|t| t.for_).fold(burn, PromDuration::max);
+        }
+    }
+    (longest, burn)
 }
 
 /// The greatest common divisor.
@@ -352,7 +400,8 @@ pub fn gcd(a: u64, b: u64) -> u64 {
     }
 }
 
-fn lcm(a: u64, b: u64) -> u64 {
+/// The least common multiple.
+pub fn lcm(a: u64, b: u64) -> u64 {
     a / gcd(a, b) * b
 }
 

@@ -6,6 +6,45 @@ use crate::spec::model::Severity;
 use crate::units::PromDuration;
 
 const MINUTE: u64 = 60_000;
+
+/// A duration printed with days as the largest unit (`30d`, `2d19h12m`, `300ms`), as users
+/// write SLO windows and baselines; Prometheus reads it the same as its canonical `4w2d`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Days(pub PromDuration);
+
+impl std::fmt::Display for Days {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut rest = self.0.as_millis();
+        if rest == 0 {
+            return f.write_str("0s");
+        }
+        for (unit, scale) in [
+            ("d", DAY),
+            ("h", HOUR),
+            ("m", MINUTE),
+            ("s", 1000),
+            ("ms", 1),
+        ] {
+            if rest >= scale {
+                write!(f, "{}{unit}", rest / scale)?;
+                rest %= scale;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// [`Days`] as a method.
+pub trait DaysExt {
+    /// The duration printed with days as the largest unit.
+    fn days(self) -> Days;
+}
+
+impl DaysExt for PromDuration {
+    fn days(self) -> Days {
+        Days(self)
+    }
+}
 const HOUR: u64 = 60 * MINUTE;
 const DAY: u64 = 24 * HOUR;
 
@@ -153,6 +192,15 @@ mod tests {
         );
         // Short periods never go below the base window.
         assert_eq!(table("7d")[0], "page 14.4x 14m/5m for 2m keep 5m");
+    }
+
+    #[test]
+    fn days_are_the_largest_unit() {
+        assert_eq!(d("30d").days().to_string(), "30d");
+        assert_eq!(d("2w").days().to_string(), "14d");
+        assert_eq!(d("1h30m").days().to_string(), "1h30m");
+        assert_eq!(d("300ms").days().to_string(), "300ms");
+        assert_eq!(d("0s").days().to_string(), "0s");
     }
 
     #[test]

@@ -85,7 +85,7 @@ pub fn build(rules: &mut ServiceRules<'_>, authz: &Authz) {
 
     let step = rules.step();
     let at = rules.align(
-        base.as_millis() + authz.for_.as_millis() + 2 * step.as_millis(),
+        base.as_millis() + rules.longest_for.as_millis() + 2 * step.as_millis(),
         step,
     );
     let steps = at.as_millis() / step.as_millis();
@@ -113,6 +113,7 @@ pub fn build(rules: &mut ServiceRules<'_>, authz: &Authz) {
         };
         let verdict = if fires { "fires" } else { "stays silent" };
         rules.test(
+            Some(format!("{}:{fires}", names::ALERT_AUTHZ_DENIALS_HIGH)),
             &format!(
                 "{} {verdict} when {share} of requests are denied (maximum {maximum})",
                 names::ALERT_AUTHZ_DENIALS_HIGH

@@ -13,6 +13,7 @@ use crate::generate::service::{condition, gcd, AlertDef, Expectation, RecordMeta
 use crate::generate::template::{Humanize, Template};
 use crate::generate::unittest::scenario::{Outcome, Phase, Scenario, Tls, Traffic};
 use crate::generate::unittest::AlertTest;
+use crate::generate::windows::DaysExt;
 use crate::generate::windows::{burn_tiers, BurnTier};
 use crate::spec::model::Availability;
 use crate::units::PromDuration;
@@ -28,7 +29,7 @@ pub fn build(rules: &mut ServiceRules<'_>, slo: &Availability) {
 
     let mut alerts = Vec::new();
     for tier in &tiers {
-        let threshold = budget.mul(tier.factor);
+        let threshold = budget.times(tier.factor);
         if threshold.exceeds_one() {
             rules.warn(
                 "generate/alert-never-fires",
@@ -76,7 +77,8 @@ pub fn error_ratio(rules: &mut ServiceRules<'_>, window: PromDuration, signal: S
         RecordMeta {
             signal,
             meaning: format!(
-                "Share of inbound requests answered with a server error (5xx) over the last {window}."
+                "Share of inbound requests answered with a server error (5xx) over the last {}.",
+                window.days()
             ),
             unit: Unit::Ratio,
             window: Some(window),
@@ -94,7 +96,7 @@ fn record_objective(rules: &mut ServiceRules<'_>, slo: &Availability, budget: De
             meaning: format!(
                 "The availability objective: the share of inbound requests over {} that must not \
                  fail with a 5xx.",
-                slo.window
+                slo.window.days()
             ),
             unit: Unit::Ratio,
             window: Some(slo.window),
@@ -111,7 +113,7 @@ fn record_objective(rules: &mut ServiceRules<'_>, slo: &Availability, budget: De
             signal: Signal::Availability,
             meaning: format!(
                 "The share of the error budget left over the last {} (negative once overspent).",
-                slo.window
+                slo.window.days()
             ),
             unit: Unit::Ratio,
             window: Some(slo.window),
@@ -148,8 +150,11 @@ fn burn_alert(
         severity: tier.severity,
         labels: BTreeMap::from([
             (names::TIER.to_owned(), tier.tier.to_owned()),
-            (names::LONG_WINDOW.to_owned(), tier.long.to_string()),
-            (names::SHORT_WINDOW.to_owned(), tier.short.to_string()),
+            (names::LONG_WINDOW.to_owned(), tier.long.days().to_string()),
+            (
+                names::SHORT_WINDOW.to_owned(),
+                tier.short.days().to_string(),
+            ),
             (names::BURN_RATE.to_owned(), tier.factor.to_string()),
         ]),
         series_labels: BTreeMap::new(),
@@ -163,13 +168,14 @@ fn burn_alert(
             .lit(format!(
                 " failed with a 5xx over the last {} (and over the last {}): more than {} times \
                  the {} that a {} objective over {} allows. At this rate the whole budget lasts \
-                 {lasts}.",
-                tier.long,
-                tier.short,
+                 {}.",
+                tier.long.days(),
+                tier.short.days(),
                 tier.factor,
                 percent.render(Decimal::from_ratio(slo.objective.complement()).as_f64()),
                 percent.render(objective.as_f64()),
-                slo.window
+                slo.window.days(),
+                lasts.days()
             )),
         conditions: vec![
             condition(long.to_string(), ">", threshold, Unit::Ratio),
@@ -182,15 +188,11 @@ fn burn_alert(
 /// fire) and just below it (only slower tiers fire; none below the slowest).
 fn steady_burn_tests(rules: &mut ServiceRules<'_>, alerts: &[(BurnTier, Decimal, Expectation)]) {
     let step = rules.step();
-    let longest_for = alerts
-        .iter()
-        .map(|(t, _, _)| t.for_.as_millis())
-        .max()
-        .unwrap_or(0);
+    let longest_for = rules.longest_burn_for.as_millis();
     let at = rules.align(step.as_millis() * 3 + longest_for, step);
     let steps = at.as_millis() / step.as_millis();
 
-    for (tier, threshold, expectation) in alerts {
+    for (index, (tier, threshold, expectation)) in alerts.iter().enumerate() {
         if threshold.exceeds_one() {
             continue;
         }
@@ -218,12 +220,13 @@ fn steady_burn_tests(rules: &mut ServiceRules<'_>, alerts: &[(BurnTier, Decimal,
                 .collect();
             let verdict = if fires { "fires" } else { "stays silent" };
             rules.test(
+                Some(format!("{}:{index}:{fires}", names::ALERT_ERROR_BUDGET_BURN)),
                 &format!(
                     "{} {} {}/{} {verdict} at a steady error ratio of {ratio} ({}× threshold {threshold})",
                     names::ALERT_ERROR_BUDGET_BURN,
                     tier.tier,
-                    tier.long,
-                    tier.short,
+                    tier.long.days(),
+                    tier.short.days(),
                     tier.factor
                 ),
                 &scenario,
@@ -250,26 +253,25 @@ fn burst_test(
     let [_, (second, second_threshold, expectation), (third, _, _), (fourth, _, _)] = alerts else {
         return;
     };
-    let ratio = budget.mul(Decimal::whole(8));
+    let ratio = budget.times(Decimal::whole(8));
     if ratio.exceeds_one() || budget.is_zero() || !expectation.is_stable(ratio.as_f64()) {
         return;
     }
-    let burst = second.long.as_millis() + second.short.as_millis();
+    // Samples every half short window of the 6× pair (so its short window always holds two),
+    // at a step that divides the clean stretch; the test ends on a sample and an evaluation.
     let clean = fourth.long.as_millis();
-    // The burst must stay below the slower tiers' thresholds over their long windows.
-    let share = |window: PromDuration| burst as f64 / window.as_millis() as f64;
-    if 8.0 * share(third.long) >= 3.0 * 0.9 || 8.0 * share(fourth.long) >= 0.9 {
-        return;
-    }
-    let minutes = gcd(
-        gcd(clean / MINUTE, burst / MINUTE),
-        second.short.as_millis() / MINUTE / 2,
-    );
-    if minutes == 0 || !(second.short.as_millis() / MINUTE).is_multiple_of(2) {
+    let half_short = second.short.as_millis() / MINUTE / 2;
+    let minutes = gcd(clean / MINUTE, half_short);
+    if minutes == 0 || clean % MINUTE != 0 {
         return;
     }
     let step = PromDuration::from_millis(minutes * MINUTE);
-    if !(clean + burst).is_multiple_of(rules.evaluation.as_millis().max(1)) {
+    let unit = rules.unit(step);
+    let end = (clean + second.long.as_millis() + second.short.as_millis()).div_ceil(unit) * unit;
+    let burst = end - clean;
+    // The burst must stay below the slower tiers' thresholds over their long windows.
+    let share = |window: PromDuration| burst as f64 / window.as_millis() as f64;
+    if 8.0 * share(third.long) >= 3.0 * 0.9 || 8.0 * share(fourth.long) >= 0.9 {
         return;
     }
 
@@ -296,17 +298,18 @@ fn burst_test(
     };
     let _ = second_threshold;
     rules.test(
+        Some(format!("{}:burst", names::ALERT_ERROR_BUDGET_BURN)),
         &format!(
             "{} pages only through the {} pair when errors burst at 8× the budget rate for {} \
              after {} clean",
             names::ALERT_ERROR_BUDGET_BURN,
-            format_args!("{}/{}", second.long, second.short),
-            PromDuration::from_millis(burst),
-            fourth.long
+            format_args!("{}/{}", second.long.days(), second.short.days()),
+            PromDuration::from_millis(burst).days(),
+            fourth.long.days()
         ),
         &scenario,
         vec![AlertTest {
-            eval_time: PromDuration::from_millis(clean + burst),
+            eval_time: PromDuration::from_millis(end),
             alertname: names::ALERT_ERROR_BUDGET_BURN.to_owned(),
             exp_alerts: vec![expectation.firing(ratio.as_f64())],
         }],

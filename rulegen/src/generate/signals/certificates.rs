@@ -13,6 +13,7 @@ use crate::generate::service::{condition, AlertDef, Expectation, RecordMeta, Ser
 use crate::generate::template::{Humanize, Template};
 use crate::generate::unittest::scenario::{Certificate, Phase, Scenario, Traffic};
 use crate::generate::unittest::AlertTest;
+use crate::generate::windows::DaysExt;
 use crate::spec::model::{Certificates, Severity};
 use crate::units::PromDuration;
 
@@ -58,7 +59,7 @@ pub fn build(rules: &mut ServiceRules<'_>, certificates: &Certificates) {
                 .label(names::NAMESPACE)
                 .lit(" expires in ")
                 .value(Humanize::Duration)
-                .lit(format!(" (alerting {severity} within {before}).")),
+                .lit(format!(" (alerting {severity} within {}).", before.days())),
             conditions: vec![condition(measure.clone(), "<", seconds, Unit::Seconds)],
         });
         alerts.push((before, expectation));
@@ -81,8 +82,9 @@ fn tests(rules: &mut ServiceRules<'_>, alerts: &[(PromDuration, Expectation)]) {
         ] {
             cases.push((
                 format!(
-                    "a certificate expiring in {} ({word} {before})",
-                    humanized(left)
+                    "a certificate expiring in {} ({word} {})",
+                    humanized(left),
+                    before.days()
                 ),
                 Certificate::ExpiresAt(now + left),
                 left as i64,
@@ -104,7 +106,7 @@ fn tests(rules: &mut ServiceRules<'_>, alerts: &[(PromDuration, Expectation)]) {
         ));
     }
 
-    for (what, certificate, left) in cases {
+    for (index, (what, certificate, left)) in cases.into_iter().enumerate() {
         let exp_alerts: Vec<_> = alerts
             .iter()
             .filter(|(before, _)| left < (before.as_millis() / 1000) as i64)
@@ -125,6 +127,7 @@ fn tests(rules: &mut ServiceRules<'_>, alerts: &[(PromDuration, Expectation)]) {
             quantile: None,
         };
         rules.test(
+            Some(format!("{}:{index}", names::ALERT_CERTIFICATE_EXPIRING)),
             &format!("{} {verdict} on {what}", names::ALERT_CERTIFICATE_EXPIRING),
             &scenario,
             vec![AlertTest {

@@ -83,7 +83,7 @@ pub fn record_quantile(
 pub fn percentile_name(quantile: Ratio) -> String {
     format!(
         "p{}",
-        Decimal::from_ratio(quantile).mul(Decimal::whole(100))
+        Decimal::from_ratio(quantile).times(Decimal::whole(100))
     )
 }
 
@@ -170,7 +170,7 @@ fn tests(rules: &mut ServiceRules<'_>, latency: &Latency, expectation: &Expectat
     let ceiling_ms = latency.threshold.as_millis() as f64;
     let step = rules.step();
     let at = rules.align(
-        rules.base.as_millis() + latency.for_.as_millis() + 2 * step.as_millis(),
+        rules.base.as_millis() + rules.longest_for.as_millis() + 2 * step.as_millis(),
         step,
     );
     for fires in [true, false] {
@@ -218,6 +218,7 @@ fn tests(rules: &mut ServiceRules<'_>, latency: &Latency, expectation: &Expectat
         };
         let verdict = if fires { "fires" } else { "stays silent" };
         rules.test(
+            Some(format!("{}:{fires}", names::ALERT_LATENCY_HIGH)),
             &format!(
                 "{} {verdict} at a {} of {} (ceiling {})",
                 names::ALERT_LATENCY_HIGH,

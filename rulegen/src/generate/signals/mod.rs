@@ -30,8 +30,8 @@ pub struct Probe {
 pub fn probe(threshold: Decimal, fires_above: bool, stable: impl Fn(f64) -> bool) -> Probe {
     let nudge = Decimal::new(1, threshold.fraction_digits() + 1);
     let one = Decimal::whole(1);
-    let step = |k: u64| Decimal::whole(k).mul(nudge);
-    let up = |k| Some(threshold.add(step(k))).filter(|v| *v <= one);
+    let step = |k: u64| Decimal::whole(k).times(nudge);
+    let up = |k| Some(threshold.plus(step(k))).filter(|v| *v <= one);
     let down = |k| threshold.checked_sub(step(k));
     let pick = |candidate: &dyn Fn(u64) -> Option<Decimal>| {
         (1..=9).filter_map(candidate).find(|v| stable(v.as_f64()))

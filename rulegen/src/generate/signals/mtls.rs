@@ -109,7 +109,7 @@ fn adoption_low(rules: &mut ServiceRules<'_>, mtls: &Mtls, minimum: Decimal) {
 
     let step = rules.step();
     let at = rules.align(
-        base.as_millis() + mtls.for_.as_millis() + 2 * step.as_millis(),
+        base.as_millis() + rules.longest_for.as_millis() + 2 * step.as_millis(),
         step,
     );
     let steps = at.as_millis() / step.as_millis();
@@ -139,6 +139,7 @@ fn adoption_low(rules: &mut ServiceRules<'_>, mtls: &Mtls, minimum: Decimal) {
         };
         let verdict = if fires { "fires" } else { "stays silent" };
         rules.test(
+            Some(format!("{}:{fires}", names::ALERT_MTLS_ADOPTION_LOW)),
             &format!(
                 "{} {verdict} when {share} of requests use mutual TLS (minimum {minimum})",
                 names::ALERT_MTLS_ADOPTION_LOW
@@ -220,6 +221,7 @@ fn plaintext_traffic(rules: &mut ServiceRules<'_>, mtls: &Mtls) {
             "stays silent while every request uses mutual TLS".to_owned()
         };
         rules.test(
+            Some(format!("{}:{fires}", names::ALERT_PLAINTEXT_TRAFFIC)),
             &format!("{} {what}", names::ALERT_PLAINTEXT_TRAFFIC),
             &scenario,
             vec![AlertTest {

@@ -19,6 +19,7 @@ use crate::generate::service::{AlertDef, Expectation, RecordMeta, ServiceRules};
 use crate::generate::template::{Humanize, Template};
 use crate::generate::unittest::scenario::{Outcome, Phase, Scenario, Tls, Traffic};
 use crate::generate::unittest::AlertTest;
+use crate::generate::windows::DaysExt;
 use crate::spec::model::{Service, Spike};
 use crate::units::{PromDuration, Ratio};
 
@@ -82,7 +83,7 @@ fn errors(rules: &mut ServiceRules<'_>, spike: &Spike) {
             .value(Humanize::Percentage)
             .lit(format!(
                 " over the last {base}, more than {factor} times its ratio over the last {}.",
-                spike.baseline
+                spike.baseline.days()
             )),
         conditions: vec![factor_condition(
             format!("{short}\n/\n{baseline}"),
@@ -95,7 +96,9 @@ fn errors(rules: &mut ServiceRules<'_>, spike: &Spike) {
 /// How long a test spike lasts: the short window must fill, then the condition hold for `for`.
 fn spike_length(rules: &ServiceRules<'_>, spike: &Spike, step: PromDuration) -> PromDuration {
     rules.align(
-        spike.for_.as_millis() + rules.base.as_millis() + 2 * step.as_millis(),
+        rules.longest_for.as_millis().max(spike.for_.as_millis())
+            + rules.base.as_millis()
+            + 2 * step.as_millis(),
         step,
     )
 }
@@ -108,7 +111,7 @@ fn error_tests(rules: &mut ServiceRules<'_>, spike: &Spike, expectation: &Expect
     let length = spike_length(rules, spike, step);
     let burst = length.as_millis() as f64;
     if window <= spike.factor * burst * (1.0 + MARGIN)
-        || !spike.baseline.as_millis().is_multiple_of(step.as_millis())
+        || !spike.baseline.as_millis().is_multiple_of(rules.unit(step))
     {
         rules.warn(
             "generate/alert-never-fires",
@@ -117,7 +120,9 @@ fn error_tests(rules: &mut ServiceRules<'_>, spike: &Spike, expectation: &Expect
             format!(
                 "spikes.errors: a spike lasting {length} (the {} window plus `for`) lifts a {} \
                  baseline by so much that {}× cannot be reached; use a longer baseline",
-                rules.base, spike.baseline, spike.factor
+                rules.base,
+                spike.baseline.days(),
+                spike.factor
             ),
         );
         return;
@@ -170,6 +175,7 @@ fn error_tests(rules: &mut ServiceRules<'_>, spike: &Spike, expectation: &Expect
         };
         let verdict = if fires { "fires" } else { "stays silent" };
         rules.test(
+            Some(format!("{}:{fires}", names::ALERT_ERROR_SPIKE)),
             &format!(
                 "{} {verdict} when the 5xx ratio jumps from {normal} to {ratio} for {length}",
                 names::ALERT_ERROR_SPIKE
@@ -202,13 +208,13 @@ fn latency(rules: &mut ServiceRules<'_>, spike: &Spike, quantile: Ratio) {
     let name = percentile_name(quantile);
     rules.record_with(
         &record,
-        format!("avg_over_time({short}[{}])", spike.baseline),
+        format!("avg_over_time({short}[{}])", spike.baseline.days()),
         BTreeMap::from([(names::QUANTILE.to_owned(), quantile.to_string())]),
         RecordMeta {
             signal: Signal::LatencySpike,
             meaning: format!(
                 "The {name} latency over {base}, averaged over the last {}, in seconds.",
-                spike.baseline
+                spike.baseline.days()
             ),
             unit: Unit::Seconds,
             window: Some(spike.baseline),
@@ -236,7 +242,7 @@ fn latency(rules: &mut ServiceRules<'_>, spike: &Spike, quantile: Ratio) {
             .value(Humanize::Duration)
             .lit(format!(
                 " over the last {base}, more than {factor} times its average over the last {}.",
-                spike.baseline
+                spike.baseline.days()
             )),
         conditions: vec![factor_condition(
             format!("{short}\n/\n{baseline}"),
@@ -262,7 +268,7 @@ fn latency_tests(
     let lifted = length.as_millis() as f64 / evaluation + 1.0;
     let lift = spike.factor * (1.0 + MARGIN);
     let never =
-        samples <= lift * lifted || !spike.baseline.as_millis().is_multiple_of(step.as_millis());
+        samples <= lift * lifted || !spike.baseline.as_millis().is_multiple_of(rules.unit(step));
     let normal = shape(rules, quantile, 80.0, true);
     let (Some((normal_shape, normal_seconds)), false) = (normal, never) else {
         rules.warn(
@@ -272,7 +278,8 @@ fn latency_tests(
             format!(
                 "spikes.latency: a spike lasting {length} lifts a {} baseline by so much that \
                  {}× cannot be reached; use a longer baseline",
-                spike.baseline, spike.factor
+                spike.baseline.days(),
+                spike.factor
             ),
         );
         return;
@@ -330,6 +337,7 @@ fn latency_tests(
         };
         let verdict = if fires { "fires" } else { "stays silent" };
         rules.test(
+            Some(format!("{}:{fires}", names::ALERT_LATENCY_SPIKE)),
             &format!(
                 "{} {verdict} when the {} latency jumps from {} to {} for {length}",
                 names::ALERT_LATENCY_SPIKE,

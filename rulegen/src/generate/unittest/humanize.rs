@@ -191,6 +191,6 @@ mod tests {
     #[test]
     fn ties_are_unstable() {
         assert!(is_stable(humanize_percentage, 0.9899));
-        assert!(!is_stable(humanize_percentage, 0.1234500000000000));
+        assert!(!is_stable(humanize_percentage, 0.12345));
     }
 }

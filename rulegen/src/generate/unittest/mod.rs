@@ -43,6 +43,58 @@ pub struct RuleTest {
     pub alert_rule_tests: Vec<AlertTest>,
     /// Query results expected at given times.
     pub promql_expr_tests: Vec<ExprTest>,
+    /// Cases with the same key, step and times may be merged into one (not written out).
+    pub merge_key: Option<String>,
+}
+
+impl RuleTest {
+    /// Whether `other` can join this case: same key, same step, no shared series.
+    pub fn can_merge(&self, other: &RuleTest) -> bool {
+        let times = |t: &RuleTest| {
+            let mut times: Vec<_> = t.alert_rule_tests.iter().map(|a| a.eval_time).collect();
+            times.extend(t.promql_expr_tests.iter().map(|e| e.eval_time));
+            times.sort();
+            times.dedup();
+            times
+        };
+        self.merge_key.is_some()
+            && self.merge_key == other.merge_key
+            && self.interval == other.interval
+            && times(self) == times(other)
+            && !other
+                .input_series
+                .iter()
+                .any(|s| self.input_series.iter().any(|mine| mine.series == s.series))
+    }
+
+    /// Adds `other`'s series and expectations to this case.
+    pub fn merge(&mut self, other: RuleTest) {
+        self.name = format!("{} | {}", self.name, other.name);
+        self.input_series.extend(other.input_series);
+        for test in other.alert_rule_tests {
+            match self
+                .alert_rule_tests
+                .iter_mut()
+                .find(|t| t.eval_time == test.eval_time && t.alertname == test.alertname)
+            {
+                Some(mine) => mine.exp_alerts.extend(test.exp_alerts),
+                None => self.alert_rule_tests.push(test),
+            }
+        }
+        self.promql_expr_tests.extend(other.promql_expr_tests);
+    }
+}
+
+/// Merges cases that [`RuleTest::can_merge`], keeping the order of first appearance.
+pub fn merge_cases(tests: Vec<RuleTest>) -> Vec<RuleTest> {
+    let mut merged: Vec<RuleTest> = Vec::new();
+    for test in tests {
+        match merged.iter_mut().find(|m| m.can_merge(&test)) {
+            Some(mine) => mine.merge(test),
+            None => merged.push(test),
+        }
+    }
+    merged
 }
 
 /// The alerts of one name expected at one time; empty means "not firing".
