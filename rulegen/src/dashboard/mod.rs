@@ -8,6 +8,7 @@
 
 pub mod builder;
 pub mod deliver;
+pub mod emit;
 pub mod expr;
 pub mod generate;
 pub mod invariants;

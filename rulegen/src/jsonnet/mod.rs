@@ -6,6 +6,7 @@
 //! arbitrary files of the machine that compiles it (a CI runner, say). Errors name the file,
 //! line and column, with Jsonnet's stack trace as the hint.
 
+pub mod cli;
 mod resolver;
 
 use std::collections::BTreeMap;
@@ -63,7 +64,11 @@ fn is_identifier(name: &str) -> bool {
 /// Evaluates the Jsonnet file at `path` and returns its value as JSON text (2-space indent).
 ///
 /// Imports resolve against the file's directory, then each jpath in order; an import that
-/// resolves outside all of them (through `..`, an absolute path or a symlink) is refused.
+/// resolves outside all of them (through `..`, an absolute path or a symlink) is refused, and
+/// every file read is capped at the size of a YAML spec file.
+// TODO: evaluation has no time or memory limit of its own (jrsonnet offers none): a spec that
+// computes without end runs until it is interrupted. Specs are the user's own code, run on the
+// user's machine, so this is a usability gap rather than an exposure.
 #[allow(
     clippy::result_large_err,
     reason = "a Diagnostic is the error every loading stage returns, once per run"

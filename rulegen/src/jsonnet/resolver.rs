@@ -72,6 +72,20 @@ impl ImportResolver for ConfinedResolver {
     }
 
     fn load_file_contents(&self, resolved: &SourcePath) -> Result<Vec<u8>> {
+        // The same cap as a YAML spec file, so an import cannot make us read without bound.
+        if let Some(path) = resolved.path() {
+            let len = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+            if len > crate::yaml::MAX_FILE_BYTES as u64 {
+                return Err(Error::from(ErrorKind::RuntimeError(
+                    format!(
+                        "{} is larger than {} bytes; split it into smaller files",
+                        path.display(),
+                        crate::yaml::MAX_FILE_BYTES
+                    )
+                    .into(),
+                )));
+            }
+        }
         self.inner.load_file_contents(resolved)
     }
 }

@@ -94,6 +94,30 @@ pub fn compare(out_dir: &Path, expected: &BTreeMap<PathBuf, String>) -> io::Resu
     Ok(drifts)
 }
 
+/// `generate --check`: compares, prints every drift to stdout, and says whether the directory
+/// is current. Nothing is written.
+pub fn print_check(out_dir: &Path, expected: &BTreeMap<PathBuf, String>) -> io::Result<bool> {
+    let drifts = compare(out_dir, expected)?;
+    for drift in &drifts {
+        println!("{drift}");
+    }
+    if drifts.is_empty() {
+        eprintln!(
+            "{}: {} files are current",
+            out_dir.display(),
+            expected.len()
+        );
+    } else {
+        eprintln!(
+            "{}: {} of the generated files differ from the spec's output; run the same command \
+             without --check to update them",
+            out_dir.display(),
+            drifts.len()
+        );
+    }
+    Ok(drifts.is_empty())
+}
+
 /// Files under `dir` (recursively) with a generated extension, relative to `dir`, sorted.
 fn generated_looking_files(dir: &Path) -> io::Result<Vec<PathBuf>> {
     let mut found = Vec::new();

@@ -2,6 +2,7 @@
 //! `prometheusRules`, `grafanaDashboards` and an overridable `_config`), and the drift check
 //! behind `meshward generate --check`.
 
+pub mod build;
 pub mod drift;
 pub mod jsonnet_text;
 pub mod render;

@@ -4,7 +4,7 @@
 //!
 //! ```jsonnet
 //! local meshSecurity = (import 'mesh-security/mixin.libsonnet') + {
-//!   _config+:: { thresholds+: { checkout+: { mtls_min_ratio: '0.95' } } },
+//!   _config+:: { thresholds+: { shop+: { checkout+: { MeshwardMtlsAdoptionLow: '0.95' } } } },
 //! };
 //! meshSecurity.prometheusAlerts
 //! ```
@@ -208,7 +208,8 @@ fn config_text(mixin: &Mixin) -> String {
     }
     let mut out = String::from(
         "//\n// Settings of the mixin. Override them the usual way, for example:\n\
-         //   (import 'mixin.libsonnet') + { _config+:: { thresholds+: { <service>+: { <name>: '0.95' } } } }\n\
+         //   (import 'mixin.libsonnet') +\n\
+         //   { _config+:: { thresholds+: { <namespace>+: { <service>+: { <alert>: '0.95' } } } } }\n\
          // Thresholds are strings: the exact text the alert expressions compare against.\n\
          {\n  _config+:: ",
     );

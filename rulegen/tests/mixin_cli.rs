@@ -1,0 +1,234 @@
+//! The command line of the GitOps outputs: `meshward generate --format mixin|dashboards`,
+//! `--check` with its unified diff and exit code, and Jsonnet specs with their flags.
+
+#[path = "dashboard_support.rs"]
+#[allow(dead_code)]
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use meshward_rulegen::mixin::build;
+
+fn meshward(args: &[&str], cwd: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_meshward"))
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .expect("run meshward")
+}
+
+fn text(output: &Output) -> String {
+    format!(
+        "status {:?}\nstdout:\n{}\nstderr:\n{}",
+        output.status.code(),
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+fn write(path: &Path, text: &str) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+#[test]
+fn generate_writes_the_mixin_and_check_reports_drift_with_a_diff() {
+    let dir = tempfile::tempdir().unwrap();
+    write(&dir.path().join("shop.yaml"), support::SHOP);
+    let out = meshward(
+        &[
+            "generate",
+            "shop.yaml",
+            "--format",
+            "mixin",
+            "--out",
+            "mixin",
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+
+    let compiled = support::compile_str("shop.yaml", support::SHOP);
+    for (path, expected) in build::render(&compiled).unwrap() {
+        let written = std::fs::read_to_string(dir.path().join("mixin").join(&path)).unwrap();
+        assert_eq!(written, expected, "{}", path.display());
+    }
+
+    let check = [
+        "generate",
+        "shop.yaml",
+        "--format",
+        "mixin",
+        "--out",
+        "mixin",
+        "--check",
+    ];
+    let clean = meshward(&check, dir.path());
+    assert_eq!(clean.status.code(), Some(0), "{}", text(&clean));
+
+    let config = dir.path().join("mixin/config.libsonnet");
+    let edited = std::fs::read_to_string(&config)
+        .unwrap()
+        .replace("\"0.99\"", "\"0.5\"");
+    std::fs::write(&config, edited).unwrap();
+    std::fs::remove_file(dir.path().join("mixin/rules.libsonnet")).unwrap();
+    write(&dir.path().join("mixin/old.libsonnet"), "{}\n");
+    let drifted = meshward(&check, dir.path());
+    assert_eq!(drifted.status.code(), Some(1), "{}", text(&drifted));
+    let report = String::from_utf8_lossy(&drifted.stdout);
+    assert!(
+        report.contains("--- a/config.libsonnet\n+++ b/config.libsonnet\n"),
+        "{report}"
+    );
+    assert!(
+        report.contains("-          MeshwardMtlsAdoptionLow: \"0.5\","),
+        "{report}"
+    );
+    assert!(
+        report.contains("+          MeshwardMtlsAdoptionLow: \"0.99\","),
+        "{report}"
+    );
+    assert!(report.contains("missing: rules.libsonnet"), "{report}");
+    assert!(report.contains("stale: old.libsonnet"), "{report}");
+    // --check writes nothing.
+    assert!(!dir.path().join("mixin/rules.libsonnet").exists());
+}
+
+#[test]
+fn generate_writes_dashboards_and_the_deliveries_asked_for() {
+    let dir = tempfile::tempdir().unwrap();
+    write(&dir.path().join("shop.yaml"), support::SHOP);
+    let out = meshward(
+        &[
+            "generate",
+            "shop.yaml",
+            "--format",
+            "dashboards",
+            "--out",
+            "boards",
+            "--dashboard-delivery",
+            "provisioning,configmap",
+            "--dashboard-delivery",
+            "grafana-operator",
+            "--grafana-folder",
+            "Mesh",
+            "--dashboard-namespace",
+            "monitoring",
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let boards = dir.path().join("boards");
+    for file in [
+        "shop-overview.json",
+        "shop-shop-checkout.json",
+        "shop-pay-payments.json",
+        "provisioning/shop.yaml",
+        "configmaps/shop-overview.yaml",
+        "grafana-operator/shop-pay-payments.yaml",
+    ] {
+        assert!(boards.join(file).is_file(), "{file}: {}", text(&out));
+    }
+    let map = std::fs::read_to_string(boards.join("configmaps/shop-overview.yaml")).unwrap();
+    assert!(map.contains("namespace: \"monitoring\""), "{map}");
+    assert!(map.contains("\"grafana_folder\": \"Mesh\""), "{map}");
+
+    let bad = meshward(
+        &[
+            "generate",
+            "shop.yaml",
+            "--format",
+            "dashboards",
+            "--out",
+            "b",
+            "--dashboard-delivery",
+            "helm",
+        ],
+        dir.path(),
+    );
+    assert_eq!(bad.status.code(), Some(2), "{}", text(&bad));
+}
+
+#[test]
+fn jsonnet_specs_take_jpaths_and_external_variables() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        &dir.path().join("lib/services.libsonnet"),
+        "{ service(name, ns):: { name: name, namespace: ns, mtls: { mode: 'strict', min_ratio: 0.99 } } }",
+    );
+    write(
+        &dir.path().join("specs/shop.jsonnet"),
+        "local s = import 'services.libsonnet';\n\
+         { version: 1, name: std.extVar('name'), mesh: 'istio',\n\
+           services: [s.service('checkout', 'shop')] + std.extVar('extra') }\n",
+    );
+    let out = meshward(
+        &[
+            "generate",
+            "specs/shop.jsonnet",
+            "--jpath",
+            "lib",
+            "--ext-str",
+            "name=shop",
+            "--ext-code",
+            "extra=[]",
+            "--out",
+            "rules",
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        dir.path().join("rules/shop.rules.yaml").is_file(),
+        "{}",
+        text(&out)
+    );
+
+    // Without the jpath the import is not found; pointing outside is refused, with file and line.
+    write(
+        &dir.path().join("specs/evil.jsonnet"),
+        "{\n  a: import '../lib/services.libsonnet',\n}\n",
+    );
+    let refused = meshward(
+        &["generate", "specs/evil.jsonnet", "--out", "x"],
+        dir.path(),
+    );
+    assert_eq!(refused.status.code(), Some(1), "{}", text(&refused));
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("evil.jsonnet:2:"), "{stderr}");
+    assert!(stderr.contains("import refused"), "{stderr}");
+}
+
+#[test]
+fn the_repository_outputs_are_checked_through_the_command_line() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let out = meshward(
+        &[
+            "generate",
+            "examples/mesh-security.yaml",
+            "--format",
+            "mixin",
+            "--out",
+            "mixins/mesh-security",
+            "--check",
+        ],
+        &root,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let out = meshward(
+        &[
+            "generate",
+            "examples/mesh-security.yaml",
+            "--format",
+            "dashboards",
+            "--dashboard-delivery",
+            "provisioning,configmap,grafana-operator",
+            "--out",
+            "dashboards",
+            "--check",
+        ],
+        &root,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+}
