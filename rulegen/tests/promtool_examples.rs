@@ -1,0 +1,149 @@
+//! The real `promtool check rules` and `promtool test rules` on what every example spec
+//! generates, and on the default spec translated to every mesh: every alert must fire just past
+//! its threshold and stay silent just inside it, in each mesh's own metric vocabulary.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use meshward_rulegen::emit::{self, write, Format};
+use meshward_rulegen::generate::{self, Compiled};
+use meshward_rulegen::spec::{self, model::SourceFile, model::Sources};
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn compile_text(
+    path: &str,
+    text: &str,
+) -> Result<Compiled, Vec<meshward_rulegen::diag::Diagnostic>> {
+    let sources = Sources {
+        files: vec![SourceFile {
+            path: path.to_owned(),
+            text: text.to_owned(),
+        }],
+    };
+    let spec = spec::load_sources(&sources).unwrap_or_else(|d| panic!("{path}: {d:#?}"));
+    generate::compile(&spec)
+}
+
+fn example(path: &str) -> String {
+    std::fs::read_to_string(repo().join(path)).expect("example exists")
+}
+
+fn promtool(dir: &Path, args: &[&str]) {
+    let promtool = meshward_e2e::require("promtool").expect("promtool");
+    let output = Command::new(promtool)
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("promtool runs");
+    assert!(
+        output.status.success(),
+        "promtool {args:?} failed in {}:\n{}\n{}",
+        dir.display(),
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// Generates both formats into a temporary directory and runs promtool on them: `check rules`
+/// on the rule file and on the PrometheusRule's `spec`, `test rules` on the tests.
+fn prove(compiled: &Compiled) -> usize {
+    if meshward_e2e::require("promtool").is_none() {
+        return 0;
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("out");
+    let rules = emit::render(compiled, &emit::Options::default()).expect("renders");
+    write::write_all(&out, &rules).expect("writes");
+
+    // The custom resource's spec is a rule file once unwrapped, as the operator reads it.
+    let options = emit::Options {
+        format: Format::PrometheusRule,
+        ..Default::default()
+    };
+    let resource = emit::render(compiled, &options).expect("renders");
+    let (name, text) = resource
+        .iter()
+        .find(|(p, _)| p.to_string_lossy().ends_with(".prometheusrule.yaml"))
+        .expect("a resource");
+    let parsed: serde_json::Value = serde_saphyr::from_str(text).expect("the resource is YAML");
+    assert_eq!(parsed["apiVersion"], "monitoring.coreos.com/v1", "{name:?}");
+    assert_eq!(parsed["kind"], "PrometheusRule");
+    let unwrapped = serde_json::to_string(&parsed["spec"]).expect("json");
+    std::fs::write(out.join("unwrapped.json"), unwrapped).expect("write");
+
+    for file in compiled.rule_files.keys() {
+        promtool(&out, &["check", "rules", file]);
+    }
+    promtool(&out, &["check", "rules", "unwrapped.json"]);
+    for file in compiled.rule_tests.keys() {
+        promtool(&out, &["test", "rules", file]);
+    }
+    compiled.rule_tests.values().map(|t| t.tests.len()).sum()
+}
+
+fn prove_example(path: &str) {
+    let compiled = compile_text(path, &example(path)).unwrap_or_else(|d| panic!("{path}: {d:#?}"));
+    let cases = prove(&compiled);
+    eprintln!("{path}: {cases} promtool test cases pass");
+}
+
+#[test]
+fn shop_on_istio() {
+    prove_example("examples/shop.yaml");
+}
+
+#[test]
+fn shop_on_linkerd() {
+    prove_example("examples/shop-linkerd.yaml");
+}
+
+#[test]
+fn shop_on_envoy() {
+    prove_example("examples/shop-envoy.yaml");
+}
+
+#[test]
+fn shop_on_the_exporters_metrics() {
+    prove_example("examples/shop-meshward.yaml");
+}
+
+#[test]
+fn the_default_spec() {
+    prove_example("examples/mesh-security.yaml");
+}
+
+/// The default spec with every service on `mesh`.
+fn default_spec_on(mesh: &str, without_mtls: bool) -> String {
+    example("examples/mesh-security.yaml")
+        .lines()
+        .filter(|line| !(without_mtls && line.trim_start().starts_with("mtls:")))
+        .map(|line| match line {
+            "mesh: istio" => format!("mesh: {mesh}"),
+            "name: mesh-security" => format!("name: mesh-security-{mesh}"),
+            _ => line.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn the_default_spec_on_linkerd() {
+    let compiled = compile_text("linkerd.yaml", &default_spec_on("linkerd", false)).unwrap();
+    prove(&compiled);
+}
+
+#[test]
+fn the_default_spec_on_the_exporters_metrics() {
+    // The exporter serves p50, p90 and p99, which the default spec's percentiles are.
+    let compiled = compile_text("meshward.yaml", &default_spec_on("meshward", false)).unwrap();
+    prove(&compiled);
+}
+
+#[test]
+fn the_default_spec_on_envoy_without_mtls() {
+    let compiled = compile_text("envoy.yaml", &default_spec_on("envoy", true)).unwrap();
+    prove(&compiled);
+}
