@@ -2,7 +2,6 @@
 //! parse as YAML, carry the dashboards byte for byte, and are snapshotted with the dashboards.
 
 #[path = "dashboard_support.rs"]
-#[allow(dead_code)]
 mod support;
 
 use std::collections::BTreeSet;

@@ -3,7 +3,6 @@
 //! alerts read, thresholds come from the spec, and links lead to runbooks and alert rules.
 
 #[path = "dashboard_support.rs"]
-#[allow(dead_code)]
 mod support;
 
 use std::collections::{BTreeMap, BTreeSet};

@@ -2,7 +2,6 @@
 //! `--check` with its unified diff and exit code, and Jsonnet specs with their flags.
 
 #[path = "dashboard_support.rs"]
-#[allow(dead_code)]
 mod support;
 
 use std::path::{Path, PathBuf};

@@ -3,7 +3,6 @@
 //! moves alerts and dashboards together when a user overrides a threshold.
 
 #[path = "dashboard_support.rs"]
-#[allow(dead_code)]
 mod support;
 
 use std::collections::BTreeMap;

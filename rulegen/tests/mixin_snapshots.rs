@@ -1,7 +1,6 @@
 //! Snapshots of every file `--format mixin` writes.
 
 #[path = "dashboard_support.rs"]
-#[allow(dead_code)]
 mod support;
 
 use meshward_rulegen::mixin::build;
