@@ -5,6 +5,12 @@
 //! `meshward-exporter`). [`cargo_bin`] asks Cargo to build the binary, with the profile the
 //! running test was built with, and takes the path from Cargo's own build report rather than
 //! guessing the target directory. When the binary is fresh the build is a no-op.
+//!
+//! The build also selects the workspace's examples. That is not for the examples: asking for
+//! them makes Cargo resolve features with dev-dependencies, as `cargo test --workspace` does,
+//! so the binaries that test run already built are reused. Without it Cargo would resolve
+//! fewer features (dev-dependencies turn on more of serde, serde_json and others) and build a
+//! second copy of both binaries and of every crate in between.
 
 use std::collections::BTreeMap;
 use std::io;
@@ -49,7 +55,12 @@ fn build(name: &str) -> io::Result<PathBuf> {
         .arg("build")
         .arg("--manifest-path")
         .arg(&manifest)
-        .args(["--bin", name, "--message-format=json-render-diagnostics"]);
+        .args([
+            "--bin",
+            name,
+            "--examples",
+            "--message-format=json-render-diagnostics",
+        ]);
     if built_in_release() {
         command.arg("--release");
     }
