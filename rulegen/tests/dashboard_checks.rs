@@ -8,7 +8,7 @@ use meshward_rulegen::dashboard::invariants;
 use meshward_rulegen::dashboard::json::to_pretty_json;
 use meshward_rulegen::dashboard::layout::Layout;
 use meshward_rulegen::dashboard::model::{
-    Dashboard, FieldOverride, Link, Matcher, OverrideProperty, Thresholds,
+    Dashboard, FieldOverride, Link, Matcher, OverrideProperty, Thresholds, VariableQuery,
 };
 use serde_json::{json, Value};
 
@@ -278,6 +278,14 @@ fn invariants_catch_identity_and_variable_mistakes() {
         violations_after(|d| d.templating.list[1].refresh = 1),
         vec!["variable/refresh"]
     );
+    let broken_query = |d: &mut Dashboard| {
+        if let VariableQuery::Prometheus(query) = &mut d.templating.list[2].query {
+            query.query =
+                "label_values(meshward_requests_total{namespace=~\"$namespace\", service)"
+                    .to_owned();
+        }
+    };
+    assert_eq!(violations_after(broken_query), vec!["variable/query"]);
     assert!(violations_after(|d| {
         d.templating.list.remove(0);
     })

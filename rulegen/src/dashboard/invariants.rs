@@ -174,6 +174,16 @@ fn check_variables(dashboard: &Dashboard, found: &mut Vec<Violation>) {
             );
         }
         if variable.kind == VariableKind::Query {
+            if let VariableQuery::Prometheus(query) = &variable.query {
+                if let Err(error) = check_label_values(&query.query) {
+                    violation(
+                        found,
+                        format!("/templating/list/{index}/query"),
+                        "variable/query",
+                        format!("variable {:?}: {error}", variable.name),
+                    );
+                }
+            }
             if !is_prometheus_variable_ref(variable.datasource.as_ref()) {
                 violation(
                     found,
@@ -407,6 +417,35 @@ fn check_targets(at: &str, panel: &Panel, variables: &BTreeSet<&str>, found: &mu
             Ok(_) => {}
         }
     }
+}
+
+/// Splits `label_values(<selector>, <label>)` into its selector and label name.
+pub fn label_values_parts(query: &str) -> Option<(&str, &str)> {
+    let inner = query
+        .trim()
+        .strip_prefix("label_values(")?
+        .strip_suffix(')')?;
+    let (selector, label) = inner.rsplit_once(',')?;
+    Some((selector.trim(), label.trim()))
+}
+
+/// A `label_values(selector, label)` query whose selector parses as PromQL (variables
+/// substituted) and whose label is a valid label name.
+fn check_label_values(query: &str) -> Result<(), String> {
+    let (selector, label) = label_values_parts(query)
+        .ok_or_else(|| format!("expected label_values(<selector>, <label>), found {query:?}"))?;
+    let valid_label = label.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && label
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_');
+    if !valid_label {
+        return Err(format!("{label:?} is not a label name"));
+    }
+    let names: Vec<String> = referenced_variables(selector);
+    let values: BTreeMap<&str, &str> = names.iter().map(|n| (n.as_str(), n.as_str())).collect();
+    expr::parse(selector, &values)
+        .map(|_| ())
+        .map_err(|error| format!("the selector does not parse: {error}"))
 }
 
 /// Names of the `$var` / `${var}` references in an expression.
