@@ -242,14 +242,17 @@ impl PanelBuilder {
     }
 }
 
-/// `A`..`Z`, then `AA`, `AB`, ...
+/// `A`..`Z`, then `AA`, `AB`, ..., `ZZ`, `AAA`, ...: spreadsheet column names, unique for
+/// every index.
 pub fn ref_id(index: usize) -> String {
-    let letter = |i: usize| char::from(b'A' + (i % 26) as u8);
-    if index < 26 {
-        letter(index).to_string()
-    } else {
-        format!("{}{}", letter(index / 26 - 1), letter(index))
+    let mut n = index + 1;
+    let mut letters = Vec::new();
+    while n > 0 {
+        n -= 1;
+        letters.push(char::from(b'A' + (n % 26) as u8));
+        n /= 26;
     }
+    letters.iter().rev().collect()
 }
 
 /// The `datasource` picker listing Prometheus datasources; Grafana preselects the default.
@@ -343,5 +346,21 @@ pub fn dashboard(
         title: meta.title.to_owned(),
         uid: meta.uid.to_owned(),
         version: 1,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ref_id;
+
+    #[test]
+    fn ref_ids_are_unique_column_names() {
+        assert_eq!(ref_id(0), "A");
+        assert_eq!(ref_id(25), "Z");
+        assert_eq!(ref_id(26), "AA");
+        assert_eq!(ref_id(701), "ZZ");
+        assert_eq!(ref_id(702), "AAA");
+        let all: std::collections::BTreeSet<String> = (0..2000).map(ref_id).collect();
+        assert_eq!(all.len(), 2000);
     }
 }
