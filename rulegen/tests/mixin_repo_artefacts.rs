@@ -72,3 +72,23 @@ fn the_committed_dashboards_are_current() {
     let expected = dashboard_emit::render(&compiled, &deliveries, &options);
     check(&root().join("dashboards"), &expected);
 }
+
+#[test]
+fn promtool_accepts_the_committed_rule_files() {
+    let Some(promtool) = meshward_e2e::require("promtool") else {
+        return;
+    };
+    let dir = root().join("mixins/mesh-security");
+    let output = std::process::Command::new(promtool)
+        .args(["check", "rules"])
+        .arg(dir.join(build::ALERTS_YAML))
+        .arg(dir.join(build::RULES_YAML))
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
