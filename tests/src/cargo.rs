@@ -81,11 +81,14 @@ fn build(name: &str) -> io::Result<PathBuf> {
     })
 }
 
-/// Whether the running test executable lives under a `release` profile directory.
+/// Whether the running test executable was built in release mode: it lives in
+/// `<target>/release/deps/`.
 fn built_in_release() -> bool {
     std::env::current_exe().is_ok_and(|exe| {
-        exe.ancestors()
-            .any(|dir| dir.file_name().is_some_and(|n| n == "release"))
+        let profile_dir = exe.parent().and_then(Path::parent);
+        profile_dir
+            .and_then(Path::file_name)
+            .is_some_and(|name| name == "release")
     })
 }
 

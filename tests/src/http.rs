@@ -1,7 +1,7 @@
 //! A minimal HTTP/1.1 client over a plain TCP stream, with timeouts and a size cap, for tests
 //! that talk to proxies' listeners and admin endpoints.
 
-use std::io::{self, Read, Write};
+use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::time::Duration;
 
@@ -9,6 +9,8 @@ use std::time::Duration;
 pub const TIMEOUT: Duration = Duration::from_secs(5);
 /// The largest response a test reads (an Envoy `/stats/prometheus` is a few hundred KiB).
 pub const MAX_RESPONSE_BYTES: u64 = 16 * 1024 * 1024;
+/// The longest status line [`get_status`] reads.
+const MAX_STATUS_LINE_BYTES: u64 = 1024;
 
 /// A response: its status code and body.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -37,6 +39,32 @@ pub fn get(addr: SocketAddr, path: &str, headers: &[(&str, &str)]) -> io::Result
     let mut raw = Vec::new();
     stream.take(MAX_RESPONSE_BYTES).read_to_end(&mut raw)?;
     parse(&raw)
+}
+
+/// Sends `GET path` to `addr` on a kept-alive connection and returns the status code as soon
+/// as the status line arrives, then drops the connection.
+///
+/// For traffic where only the answer's class matters: a server that closes a connection may
+/// hold it open for a while first (Envoy's delayed close waits up to a second for the client
+/// to close), which [`get`] would wait out.
+pub fn get_status(addr: SocketAddr, path: &str) -> io::Result<u16> {
+    let mut stream = TcpStream::connect_timeout(&addr, TIMEOUT)?;
+    stream.set_read_timeout(Some(TIMEOUT))?;
+    stream.set_write_timeout(Some(TIMEOUT))?;
+    let request = format!("GET {path} HTTP/1.1\r\nHost: localhost\r\n\r\n");
+    stream.write_all(request.as_bytes())?;
+
+    let mut line = String::new();
+    BufReader::new(stream.take(MAX_STATUS_LINE_BYTES)).read_line(&mut line)?;
+    line.split_whitespace()
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .ok_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("no status line in {line:?}"),
+            )
+        })
 }
 
 fn parse(raw: &[u8]) -> io::Result<Response> {
