@@ -38,7 +38,7 @@ pub fn build(rules: &mut ServiceRules<'_>, slo: &Availability) {
                 format!(
                     "with an objective of {} the {}× {} tier would need an error ratio of {threshold}, \
                      above 100%: that MeshwardErrorBudgetBurn alert can never fire",
-                    Decimal::from_ratio(slo.objective),
+                    Humanize::Percentage.render(Decimal::from_ratio(slo.objective).as_f64()),
                     tier.factor,
                     tier.tier
                 ),

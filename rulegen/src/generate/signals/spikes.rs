@@ -103,6 +103,60 @@ fn spike_length(rules: &ServiceRules<'_>, spike: &Spike, step: PromDuration) -> 
     )
 }
 
+/// Whether a sustained spike can fire at all in Prometheus: the shortest one that can (the base
+/// window filled, then `for`) lifts its own baseline; `fits(shortest_ms)` says whether the factor
+/// is still reachable. Warns when it is not.
+fn reachable(
+    rules: &mut ServiceRules<'_>,
+    spike: &Spike,
+    what: &str,
+    fits: impl Fn(f64) -> bool,
+) -> bool {
+    let shortest = rules.base.as_millis() + spike.for_.as_millis();
+    if fits(shortest as f64) {
+        return true;
+    }
+    rules.warn(
+        "generate/alert-never-fires",
+        spike.span,
+        "baseline",
+        format!(
+            "{what}: a spike lasting the {} window plus `for` ({}) lifts a {} baseline so much \
+             that {}× its baseline cannot be reached; use a longer baseline",
+            rules.base,
+            PromDuration::from_millis(shortest).days(),
+            spike.baseline.days(),
+            spike.factor
+        ),
+    );
+    false
+}
+
+/// Warns that `alert` has no promtool test when the tests' coarser evaluation cannot fit one.
+fn untested_unless(
+    rules: &mut ServiceRules<'_>,
+    spike: &Spike,
+    alert: &str,
+    length: PromDuration,
+    testable: bool,
+) -> bool {
+    if !testable {
+        rules.warn(
+            "generate/untested-alert",
+            spike.span,
+            "baseline",
+            format!(
+                "{alert} has no promtool test: at the tests' {} evaluation a test spike lasts \
+                 {}, too long against a {} baseline",
+                rules.evaluation.days(),
+                length.days(),
+                spike.baseline.days()
+            ),
+        );
+    }
+    testable
+}
+
 /// A steady baseline error ratio, then a spike; the spike itself lifts the baseline, which the
 /// threshold accounts for.
 fn error_tests(rules: &mut ServiceRules<'_>, spike: &Spike, expectation: &Expectation) {
@@ -110,21 +164,12 @@ fn error_tests(rules: &mut ServiceRules<'_>, spike: &Spike, expectation: &Expect
     let window = spike.baseline.as_millis() as f64;
     let length = spike_length(rules, spike, step);
     let burst = length.as_millis() as f64;
-    if window <= spike.factor * burst * (1.0 + MARGIN)
-        || !spike.baseline.as_millis().is_multiple_of(rules.unit(step))
+    let testable = window > spike.factor * burst * (1.0 + MARGIN)
+        && spike.baseline.as_millis().is_multiple_of(rules.unit(step));
+    if !reachable(rules, spike, "spikes.errors", |shortest| {
+        window > spike.factor * shortest
+    }) || !untested_unless(rules, spike, names::ALERT_ERROR_SPIKE, length, testable)
     {
-        rules.warn(
-            "generate/alert-never-fires",
-            spike.span,
-            "baseline",
-            format!(
-                "spikes.errors: a spike lasting {length} (the {} window plus `for`) lifts a {} \
-                 baseline by so much that {}× cannot be reached; use a longer baseline",
-                rules.base,
-                spike.baseline.days(),
-                spike.factor
-            ),
-        );
         return;
     }
     let mut digits = 2;
@@ -267,21 +312,19 @@ fn latency_tests(
     let samples = spike.baseline.as_millis() as f64 / evaluation + 1.0;
     let lifted = length.as_millis() as f64 / evaluation + 1.0;
     let lift = spike.factor * (1.0 + MARGIN);
-    let never =
-        samples <= lift * lifted || !spike.baseline.as_millis().is_multiple_of(rules.unit(step));
     let normal = shape(rules, quantile, 80.0, true);
-    let (Some((normal_shape, normal_seconds)), false) = (normal, never) else {
-        rules.warn(
-            "generate/alert-never-fires",
-            spike.span,
-            "baseline",
-            format!(
-                "spikes.latency: a spike lasting {length} lifts a {} baseline by so much that \
-                 {}× cannot be reached; use a longer baseline",
-                spike.baseline.days(),
-                spike.factor
-            ),
-        );
+    let testable = samples > lift * lifted
+        && spike.baseline.as_millis().is_multiple_of(rules.unit(step))
+        && normal.is_some();
+    let every = rules.spec.evaluation_interval.as_millis().max(1) as f64;
+    let baseline = spike.baseline.as_millis() as f64;
+    if !reachable(rules, spike, "spikes.latency", |shortest| {
+        baseline / every + 1.0 > spike.factor * (shortest / every + 1.0)
+    }) || !untested_unless(rules, spike, names::ALERT_LATENCY_SPIKE, length, testable)
+    {
+        return;
+    }
+    let Some((normal_shape, normal_seconds)) = normal else {
         return;
     };
     let normal_ms = normal_seconds * 1000.0;
