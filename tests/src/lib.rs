@@ -18,6 +18,7 @@ pub mod daemon;
 pub mod envoy;
 pub mod exporter;
 pub mod http;
+pub mod humanize;
 pub mod mesh;
 pub mod prometheus;
 pub mod tls_client;
