@@ -147,3 +147,45 @@ fn the_default_spec_on_envoy_without_mtls() {
     let compiled = compile_text("envoy.yaml", &default_spec_on("envoy", true)).unwrap();
     prove(&compiled);
 }
+
+/// The generated tests can fail: a threshold moved by one digit, or a selector that reads the
+/// wrong series, makes promtool report failures.
+#[test]
+fn the_tests_catch_wrong_rules() {
+    let Some(promtool) = meshward_e2e::require("promtool") else {
+        return;
+    };
+    let text = "version: 1\nname: mutant\nmesh: linkerd\nservices:\n  - name: web\n    \
+                namespace: shop\n    mtls: {mode: strict, min_ratio: 0.99}\n    \
+                authz: {max_deny_ratio: 0.05}\n";
+    let compiled = compile_text("mutant.yaml", text).unwrap();
+    let outputs = emit::render(&compiled, &emit::Options::default()).expect("renders");
+    let rules = &outputs[Path::new("mutant.rules.yaml")];
+    for (original, mutant) in [
+        ("} < 0.99", "} < 0.98"),
+        ("} > 0.05", "} > 0.06"),
+        (",tls=\"true\"}", ",tls!=\"true\"}"),
+        (
+            "inbound_http_authz_deny_total{",
+            "inbound_http_authz_allow_total{",
+        ),
+    ] {
+        assert!(rules.contains(original), "{original} not in the rules");
+        let dir = tempfile::tempdir().expect("temp dir");
+        write::write_all(dir.path(), &outputs).expect("writes");
+        std::fs::write(
+            dir.path().join("mutant.rules.yaml"),
+            rules.replace(original, mutant),
+        )
+        .expect("mutates");
+        let output = Command::new(&promtool)
+            .args(["test", "rules", "mutant.rules.test.yaml"])
+            .current_dir(dir.path())
+            .output()
+            .expect("promtool runs");
+        assert!(
+            !output.status.success(),
+            "promtool passed with {original:?} changed to {mutant:?}"
+        );
+    }
+}
