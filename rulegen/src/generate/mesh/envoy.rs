@@ -40,6 +40,10 @@ impl Envoy {
     }
 
     /// Series of the service's connection managers, the admin one excluded.
+    // TODO: a sidecar-style Envoy also has outbound connection managers, whose requests count
+    // here as inbound; telling them apart needs the manager's stat prefix, which differs per
+    // deployment (Consul's `public_listener`, Envoy examples' `ingress_http`) and is not yet a
+    // spec setting.
     fn http(&self, selector: Selector) -> Selector {
         self.scraped(selector, &self.workload).ne(
             envoy::HTTP_CONN_MANAGER_PREFIX,

@@ -34,6 +34,9 @@ impl Istio {
         }
     }
 
+    // TODO: ambient mode reports L7 requests with `reporter="waypoint"`; reading it needs a
+    // way to tell a waypoint's report from a sidecar's for the same request (both may exist),
+    // so ambient services are not covered yet.
     fn destination(&self, metric: &str, workload: &str) -> Selector {
         Selector::metric(metric)
             .eq(istio::REPORTER, istio::REPORTER_DESTINATION)
