@@ -712,7 +712,7 @@
             type: "prometheus",
             uid: "${datasource}",
           },
-          description: "Inbound requests per second an authorization policy denied.",
+          description: "Inbound requests per second that failed authentication (401), were denied by an authorization policy (403) or by the external authorizer (response flag UAEX), from the destination sidecars' standard metrics.",
           fieldConfig: {
             defaults: {
               color: {
@@ -773,15 +773,15 @@
                 uid: "${datasource}",
               },
               editorMode: "code",
-              expr: "namespace_service:meshward_denied_requests:rate5m{namespace=~\"$namespace\",service=~\"$service\"}",
+              expr: "sum by (destination_workload_namespace, destination_workload, reason) (\nlabel_replace(\n  label_replace(\n  label_replace(\n  rate(istio_requests_total{reporter=\"destination\",destination_workload_namespace=~\"$namespace\",response_code=~\"401|403\"}[$__rate_interval]),\n  \"reason\", \"authn_failed\", \"response_code\", \"401\"\n),\n  \"reason\", \"authz_denied\", \"response_code\", \"403\"\n),\n  \"reason\", \"ext_authz_denied\", \"response_flags\", \"UAEX\"\n)\n)",
               format: "time_series",
               instant: false,
-              legendFormat: "{{namespace}}/{{service}}",
+              legendFormat: "{{destination_workload}} {{reason}}",
               range: true,
               refId: "A",
             },
           ],
-          title: "Denied requests by service",
+          title: "Auth failures by reason (Istio)",
           type: "timeseries",
         },
         {

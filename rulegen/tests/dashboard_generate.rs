@@ -82,9 +82,13 @@ fn panels_read_the_recorded_series_the_alerts_read() {
             Rule::Alert(_) => None,
         })
         .collect();
-    // Series a panel may read that no rule records: Prometheus' own alert series and the
-    // exporter's per-reason failure counter (no recording rule keeps the reason).
-    let raw = ["ALERTS", meshward_signals::exported::AUTH_FAILURES_TOTAL];
+    // Series a panel may read that no rule records: Prometheus' own alert series, and the
+    // counters the auth-failures-by-reason panels read (no recording rule keeps the reason).
+    let raw = [
+        "ALERTS",
+        meshward_signals::exported::AUTH_FAILURES_TOTAL,
+        meshward_signals::istio::REQUESTS_TOTAL,
+    ];
     let values = BTreeMap::from([("namespace", ".*"), ("service", ".*")]);
     let mut read = BTreeSet::new();
     for file in dashboards(&compiled) {
@@ -185,6 +189,7 @@ fn the_overview_shows_every_signal_against_its_threshold() {
     for title in [
         "Firing security alerts",
         "Auth failures by reason",
+        "Auth failures by reason (Istio)",
         "Error budget left",
         "Error budget burn rate over 1h",
         "Latency against each service's ceiling",

@@ -5,7 +5,8 @@
 //! so per-service thresholds are drawn as dashed lines, one series per service, next to the
 //! values they bound.
 
-use meshward_signals::exported;
+use meshward_signals::exported::{self, AuthFailureReason};
+use meshward_signals::istio;
 use meshward_signals::rules as names;
 
 use super::common::{
@@ -283,7 +284,8 @@ fn auth(catalogue: &Catalogue, traffic: &str, draft: &mut Draft) {
         names::OP_RATIO_RATE,
     );
     let exporter = catalogue.services.iter().any(|s| s.mesh == "meshward");
-    if ratios.is_empty() && !exporter {
+    let istio_mesh = catalogue.services.iter().any(|s| s.mesh == "istio");
+    if ratios.is_empty() && !exporter && !istio_mesh {
         return;
     }
     draft.row("Authentication and authorization");
@@ -303,26 +305,14 @@ fn auth(catalogue: &Catalogue, traffic: &str, draft: &mut Draft) {
             8,
         );
     }
+    let mut reasons = Vec::new();
     if exporter {
-        // Only the exporter tells failures apart by reason; the proxies' own metrics count
-        // denials without one.
-        let expr = format!(
-            "sum by ({ns}, {wl}, {reason}) (rate({metric}{{{ns}=~\"$namespace\"}}[$__rate_interval]))",
-            ns = exported::NAMESPACE,
-            wl = exported::WORKLOAD,
-            reason = exported::REASON,
-            metric = exported::AUTH_FAILURES_TOTAL,
-        );
-        let panel = PanelBuilder::timeseries(
-            "Auth failures by reason",
-            "Authentication and authorization failures per second as meshward-exporter counts \
-             them: policy denials, external authorizer denials, failed JWT checks and failed \
-             TLS handshakes.",
-        )
-        .query(&expr, "{{workload}} {{reason}}")
-        .unit("ops");
-        draft.add(DraftPanel::new(panel), 12, 8);
-    } else {
+        reasons.push(exporter_reasons());
+    }
+    if istio_mesh {
+        reasons.push(istio_reasons());
+    }
+    if reasons.is_empty() {
         let denied = records_where(
             catalogue,
             Signal::Authz,
@@ -331,16 +321,93 @@ fn auth(catalogue: &Catalogue, traffic: &str, draft: &mut Draft) {
         );
         let mut panel = PanelBuilder::timeseries(
             "Denied requests by service",
-            "Inbound requests per second an authorization policy denied.",
+            "Inbound requests per second an authorization policy denied; this mesh's metrics \
+             do not tell failures apart by reason.",
         )
         .unit("reqps");
         for record in &denied {
             panel = panel.query(&filtered(record), "{{namespace}}/{{service}}");
         }
         if !denied.is_empty() {
-            draft.add(DraftPanel::new(panel), 12, 8);
+            reasons.push(panel);
         }
     }
+    let width = if ratios.is_empty() { 24 } else { 12 };
+    for panel in reasons {
+        draft.add(DraftPanel::new(panel), width, 8);
+    }
+}
+
+/// Failures by reason as meshward-exporter counts them.
+fn exporter_reasons() -> PanelBuilder {
+    let expr = format!(
+        "sum by ({ns}, {wl}, {reason}) (rate({metric}{{{ns}=~\"$namespace\"}}[$__rate_interval]))",
+        ns = exported::NAMESPACE,
+        wl = exported::WORKLOAD,
+        reason = exported::REASON,
+        metric = exported::AUTH_FAILURES_TOTAL,
+    );
+    PanelBuilder::timeseries(
+        "Auth failures by reason",
+        "Authentication and authorization failures per second as meshward-exporter counts \
+         them: policy denials, external authorizer denials, failed JWT checks and failed TLS \
+         handshakes.",
+    )
+    .query(&expr, "{{workload}} {{reason}}")
+    .unit("ops")
+}
+
+/// Failures by reason read from Istio's standard metrics: 401 is a failed authentication, 403
+/// a policy denial, and the `UAEX` response flag a denial by the external authorizer.
+fn istio_reasons() -> PanelBuilder {
+    let rate = format!(
+        "rate({metric}{{{reporter}=\"{destination}\",{ns}=~\"$namespace\",{code}=~\"{unauthorized}|{forbidden}\"}}[$__rate_interval])",
+        metric = istio::REQUESTS_TOTAL,
+        reporter = istio::REPORTER,
+        destination = istio::REPORTER_DESTINATION,
+        ns = istio::DESTINATION_WORKLOAD_NAMESPACE,
+        code = istio::RESPONSE_CODE,
+        unauthorized = istio::RESPONSE_CODE_UNAUTHORIZED,
+        forbidden = istio::RESPONSE_CODE_FORBIDDEN,
+    );
+    let mut labelled = rate;
+    for (reason, label, value) in [
+        (
+            AuthFailureReason::AuthnFailed,
+            istio::RESPONSE_CODE,
+            istio::RESPONSE_CODE_UNAUTHORIZED,
+        ),
+        (
+            AuthFailureReason::AuthzDenied,
+            istio::RESPONSE_CODE,
+            istio::RESPONSE_CODE_FORBIDDEN,
+        ),
+        (
+            AuthFailureReason::ExtAuthzDenied,
+            istio::RESPONSE_FLAGS,
+            istio::FLAG_EXT_AUTHZ_DENIED,
+        ),
+    ] {
+        labelled = format!(
+            "label_replace(\n  {labelled},\n  \"{}\", \"{}\", \"{label}\", \"{value}\"\n)",
+            exported::REASON,
+            reason.as_str()
+        );
+    }
+    let expr = format!(
+        "sum by ({ns}, {wl}, {reason}) (\n{labelled}\n)",
+        ns = istio::DESTINATION_WORKLOAD_NAMESPACE,
+        wl = istio::DESTINATION_WORKLOAD,
+        reason = exported::REASON,
+    );
+    PanelBuilder::timeseries(
+        "Auth failures by reason (Istio)",
+        "Inbound requests per second that failed authentication (401), were denied by an \
+         authorization policy (403) or by the external authorizer (response flag UAEX), from \
+         the destination sidecars' standard metrics.",
+    )
+    .query(&expr, "{{destination_workload}} {{reason}}")
+    .unit("reqps")
 }
 
 fn budget(catalogue: &Catalogue, draft: &mut Draft) {
