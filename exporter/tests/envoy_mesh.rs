@@ -16,7 +16,9 @@ use meshward_exporter::derive::{
     DEFAULT_INBOUND_PREFIX,
 };
 use meshward_exposition::{parse, Format};
-use meshward_signals::exported::{self, AuthFailureReason, Direction, SpikeSignal, Tls};
+use meshward_signals::exported::{
+    self, AuthFailureReason, Direction, FailureLevel, SpikeSignal, Tls,
+};
 use meshward_signals::{envoy, Dialect};
 
 use support::exporter::Exporter;
@@ -205,22 +207,19 @@ fn expected_a_requests(traffic: Traffic) -> BTreeMap<(Direction, Tls, String), f
     expected
 }
 
-fn expected_a_failures(traffic: Traffic) -> BTreeMap<AuthFailureReason, f64> {
+/// A's failures: the HTTP filters refuse requests; handshakes fail per connection.
+fn expected_a_failures(traffic: Traffic) -> BTreeMap<(AuthFailureReason, FailureLevel), f64> {
+    use AuthFailureReason::{AuthnFailed, AuthzDenied, ExtAuthzDenied, TlsHandshakeFailed};
+    use FailureLevel::{Connection, Request};
     BTreeMap::from([
+        ((AuthzDenied, Request), f64::from(traffic.rbac_denied)),
         (
-            AuthFailureReason::AuthzDenied,
-            f64::from(traffic.rbac_denied),
-        ),
-        (
-            AuthFailureReason::ExtAuthzDenied,
+            (ExtAuthzDenied, Request),
             f64::from(traffic.ext_authz_denied),
         ),
+        ((AuthnFailed, Request), f64::from(traffic.jwt_missing)),
         (
-            AuthFailureReason::AuthnFailed,
-            f64::from(traffic.jwt_missing),
-        ),
-        (
-            AuthFailureReason::TlsHandshakeFailed,
+            (TlsHandshakeFailed, Connection),
             traffic.handshake_failures(),
         ),
     ])
@@ -301,15 +300,11 @@ fn assert_monotonic(before: &Derived, after: &Derived) {
             "requests_total{key:?} went from {value} to {now}"
         );
     }
-    for (reason, value) in &before.auth_failures_total {
-        let now = after
-            .auth_failures_total
-            .get(reason)
-            .copied()
-            .unwrap_or(0.0);
+    for (key @ (reason, level), value) in &before.auth_failures_total {
+        let now = after.auth_failures_total.get(key).copied().unwrap_or(0.0);
         assert!(
             now >= *value,
-            "auth_failures_total{{{reason}}} went from {value} to {now}"
+            "auth_failures_total{{{reason},{level}}} went from {value} to {now}"
         );
     }
 }
@@ -499,7 +494,7 @@ const BINARY_TRAFFIC: Traffic = Traffic {
 #[derive(Debug, Default, PartialEq)]
 struct Served {
     requests: BTreeMap<(Direction, Tls, String), f64>,
-    failures: BTreeMap<AuthFailureReason, f64>,
+    failures: BTreeMap<(AuthFailureReason, FailureLevel), f64>,
     mtls_ratio: BTreeMap<Direction, f64>,
     auth_failure_ratio: Option<f64>,
     error_ratio: Option<f64>,
@@ -541,7 +536,12 @@ fn served(exporter: &Exporter, workload: &str) -> Served {
             .iter()
             .find(|r| r.as_str() == reason)
             .unwrap();
-        served.failures.insert(reason, value);
+        let level = label(&labels, exported::LEVEL);
+        let level = *FailureLevel::ALL
+            .iter()
+            .find(|l| l.as_str() == level)
+            .unwrap();
+        served.failures.insert((reason, level), value);
     }
     for (labels, value) in exporter.series(exported::MTLS_RATIO, workload) {
         served
@@ -594,7 +594,7 @@ fn poll_until(
                     let current = now.failures.get(key).copied().unwrap_or(*value);
                     assert!(
                         current >= *value,
-                        "served failures{{{key}}}: {value} → {current}"
+                        "served failures{key:?}: {value} → {current}"
                     );
                 }
             }

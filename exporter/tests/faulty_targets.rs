@@ -7,8 +7,8 @@ mod harness;
 use harness::proxies::{Behaviour, Proxies};
 use harness::{promtool_check, value, Exporter};
 use meshward_signals::exported::{
-    ScrapeErrorReason, AUTH_FAILURES_TOTAL, CODE_CLASS, DIRECTION, MESH, REASON, REQUESTS_TOTAL,
-    SCRAPE_ERRORS_TOTAL, SCRAPE_SAMPLES, TARGET, TLS, UP,
+    ScrapeErrorReason, AUTH_FAILURES_TOTAL, CODE_CLASS, DIRECTION, LEVEL, MESH, REASON,
+    REQUESTS_TOTAL, SCRAPE_ERRORS_TOTAL, SCRAPE_SAMPLES, TARGET, TLS, UP,
 };
 
 /// A linkerd2-proxy exposition in the documented format: 10 inbound requests answered 200
@@ -175,7 +175,11 @@ fn each_faulty_target_is_reported_on_its_own_while_the_healthy_one_keeps_working
     };
     assert_eq!(requests("mutual", "2xx"), Some(20.0));
     assert_eq!(requests("none", "4xx"), Some(5.0));
-    let denied = [(TARGET, istio.as_str()), (REASON, "authz_denied")];
+    let denied = [
+        (TARGET, istio.as_str()),
+        (REASON, "authz_denied"),
+        (LEVEL, "request"),
+    ];
     assert_eq!(value(&metrics, AUTH_FAILURES_TOTAL, &denied), Some(5.0));
 
     // Faulty targets have no derived series.

@@ -7,9 +7,13 @@
 pub const REQUESTS_TOTAL: &str = "meshward_requests_total";
 /// Gauge: share of requests over mutual TLS in the window, by [`DIRECTION`].
 pub const MTLS_RATIO: &str = "meshward_mtls_ratio";
-/// Counter of authentication and authorization failures, by [`REASON`].
+/// Counter of authentication and authorization failures, by [`REASON`] and [`LEVEL`].
+///
+/// Only its `level="request"` series ([`FailureLevel::Request`]) can be divided by requests:
+/// the `connection` ones count refused connections, which carry no countable requests.
 pub const AUTH_FAILURES_TOTAL: &str = "meshward_auth_failures_total";
-/// Gauge: request-level auth failures over inbound requests in the window.
+/// Gauge: request-level ([`FailureLevel::Request`]) auth failures of inbound traffic over
+/// inbound requests in the window.
 pub const AUTH_FAILURE_RATIO: &str = "meshward_auth_failure_ratio";
 /// Gauge: share of inbound requests answered with a 5xx in the window.
 pub const ERROR_RATIO: &str = "meshward_error_ratio";
@@ -56,6 +60,8 @@ pub const TLS: &str = "tls";
 pub const CODE_CLASS: &str = "code_class";
 /// Label: why a failure happened: an [`AuthFailureReason`] or a scrape error reason.
 pub const REASON: &str = "reason";
+/// Label: whether an auth failure refused a request or a connection: a [`FailureLevel`].
+pub const LEVEL: &str = "level";
 /// Label: a latency quantile (`0.5`, `0.9`, `0.99`).
 pub const QUANTILE: &str = "quantile";
 /// Label: the [`SpikeSignal`] a spike gauge describes.
@@ -137,10 +143,34 @@ label_values! {
 }
 
 impl AuthFailureReason {
-    /// Whether the failure is counted per request (and so enters [`AUTH_FAILURE_RATIO`]);
-    /// handshake failures happen per connection, before any request exists.
-    pub const fn is_request_level(self) -> bool {
-        !matches!(self, AuthFailureReason::TlsHandshakeFailed)
+    /// The levels a failure of this reason can be counted at. An authorization policy can
+    /// refuse either (HTTP RBAC a request, network RBAC a connection); external authorization
+    /// and JWT checks are HTTP filters; a handshake fails before any request exists.
+    pub const fn levels(self) -> &'static [FailureLevel] {
+        match self {
+            AuthFailureReason::AuthzDenied => &[FailureLevel::Request, FailureLevel::Connection],
+            AuthFailureReason::ExtAuthzDenied | AuthFailureReason::AuthnFailed => {
+                &[FailureLevel::Request]
+            }
+            AuthFailureReason::TlsHandshakeFailed => &[FailureLevel::Connection],
+        }
+    }
+}
+
+label_values! {
+    /// Values of [`LEVEL`] on [`AUTH_FAILURES_TOTAL`]: what the failure refused.
+    ///
+    /// A refused connection carries no request the proxy counted (or an unknown number of
+    /// them), so only request-level failures are a share of requests: dividing
+    /// connection-level ones by requests can exceed 100 %.
+    FailureLevel {
+        /// A request was refused: Envoy's HTTP RBAC, ext_authz and jwt_authn filters, Istio's
+        /// 401, 403 and `UAEX` responses, Linkerd's `inbound_http_authz_deny_total`. These
+        /// enter [`AUTH_FAILURE_RATIO`].
+        Request => "request",
+        /// A connection was refused before any request: failed TLS handshakes, Envoy's
+        /// network RBAC filters, Linkerd's `inbound_tcp_authz_deny_total`. Only counted.
+        Connection => "connection",
     }
 }
 
@@ -200,13 +230,36 @@ mod tests {
     use super::*;
 
     #[test]
-    fn request_level_reasons_exclude_handshakes() {
-        let request_level: Vec<_> = AuthFailureReason::ALL
-            .iter()
-            .filter(|r| r.is_request_level())
-            .collect();
-        assert_eq!(request_level.len(), 3);
-        assert!(!AuthFailureReason::TlsHandshakeFailed.is_request_level());
+    fn only_authorization_denials_happen_at_both_levels() {
+        let at = |level| -> Vec<_> {
+            AuthFailureReason::ALL
+                .iter()
+                .filter(|r| r.levels().contains(&level))
+                .copied()
+                .collect()
+        };
+        assert_eq!(
+            at(FailureLevel::Request),
+            [
+                AuthFailureReason::AuthzDenied,
+                AuthFailureReason::ExtAuthzDenied,
+                AuthFailureReason::AuthnFailed,
+            ]
+        );
+        assert_eq!(
+            at(FailureLevel::Connection),
+            [
+                AuthFailureReason::AuthzDenied,
+                AuthFailureReason::TlsHandshakeFailed,
+            ]
+        );
+        assert_eq!(
+            (
+                FailureLevel::Request.as_str(),
+                FailureLevel::Connection.as_str()
+            ),
+            ("request", "connection")
+        );
     }
 
     #[test]

@@ -25,14 +25,18 @@
 //! A manager without per-listener copies is mutual when (3) holds with at least one connection
 //! and every TLS listener of the proxy satisfies (2).
 //!
-//! **Auth failures.** HTTP RBAC and every network RBAC filter (`envoy_*rbac_denied`, whatever
-//! the stat prefix, Consul's `envoy_connect_authzrbac_denied` included) → `authz_denied`;
-//! `envoy_http_ext_authz_denied` (or, only when no manager reports it, the cluster-scoped
-//! `envoy_cluster_ext_authz_denied`, which Envoy also increments for the same denials) →
-//! `ext_authz_denied`; `envoy_http_jwt_authn_denied` → `authn_failed`; the listeners'
-//! `ssl_connection_error` and `ssl_fail_verify_*` → `tls_handshake_failed`. HTTP-filter denials
-//! at inbound managers (or with no manager label) are request-level and enter the auth failure
-//! ratio; network RBAC denials and handshake failures concern connections and only count.
+//! **Auth failures**, each with the level of what it refused:
+//!
+//! | family | reason | level |
+//! |---|---|---|
+//! | `envoy_http_*rbac_denied` (HTTP RBAC filter) | `authz_denied` | `request` |
+//! | any other `envoy_*rbac_denied` (network RBAC, whatever the stat prefix, Consul's `envoy_connect_authzrbac_denied` included) | `authz_denied` | `connection` |
+//! | `envoy_http_ext_authz_denied`, or, only when no manager reports it, the cluster-scoped `envoy_cluster_ext_authz_denied` (Envoy increments it for the same denials) | `ext_authz_denied` | `request` |
+//! | `envoy_http_jwt_authn_denied` | `authn_failed` | `request` |
+//! | the listeners' `ssl_connection_error` and `ssl_fail_verify_*` | `tls_handshake_failed` | `connection` |
+//!
+//! Request-level denials at inbound managers (or with no manager label) enter the auth failure
+//! ratio; connection-level failures only count.
 //!
 //! **Latency**: `envoy_http_downstream_rq_time` (milliseconds) of the inbound managers.
 //!
@@ -48,7 +52,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use meshward_exposition::{Exposition, Sample};
 use meshward_signals::envoy;
-use meshward_signals::exported::{AuthFailureReason, Direction, Tls};
+use meshward_signals::exported::{AuthFailureReason, Direction, FailureLevel, Tls};
 use meshward_signals::prometheus::{BUCKET_SUFFIX, LE};
 
 use super::certificates;
@@ -95,16 +99,13 @@ pub(crate) fn observe(exposition: &Exposition<'_>, settings: &TargetSettings) ->
                     sample.value,
                 );
             }
-        } else if let Some(reason) = failure_reason(name, topology.manager_ext_authz) {
-            let request_level = reason.is_request_level()
-                && (name.starts_with(envoy::HTTP_FAMILY_PREFIX)
-                    || name == envoy::CLUSTER_EXT_AUTHZ_DENIED);
-            let in_ratio = request_level && inbound(prefix);
-            observation.count(
-                series_id(sample),
-                Counted::AuthFailures { reason, in_ratio },
-                sample.value,
-            );
+        } else if let Some((reason, level)) = failure(name, topology.manager_ext_authz) {
+            let counts = Counted::AuthFailures {
+                reason,
+                level,
+                inbound: inbound(prefix),
+            };
+            observation.count(series_id(sample), counts, sample.value);
         }
     }
 
@@ -112,21 +113,34 @@ pub(crate) fn observe(exposition: &Exposition<'_>, settings: &TargetSettings) ->
     observation
 }
 
-/// The auth failure a family counts, if any.
-pub(crate) fn failure_reason(family: &str, manager_ext_authz: bool) -> Option<AuthFailureReason> {
+/// The auth failure a family counts, if any, and whether it refuses requests or connections.
+pub(crate) fn failure(
+    family: &str,
+    manager_ext_authz: bool,
+) -> Option<(AuthFailureReason, FailureLevel)> {
     if family.starts_with(envoy::FAMILY_PREFIX) && family.ends_with(envoy::RBAC_DENIED_SUFFIX) {
-        return Some(AuthFailureReason::AuthzDenied);
+        // Only the HTTP filter's stats live under `http.<manager>.`; a network filter's live
+        // under its own stat prefix, and it decides once per connection.
+        let level = if family.starts_with(envoy::HTTP_FAMILY_PREFIX) {
+            FailureLevel::Request
+        } else {
+            FailureLevel::Connection
+        };
+        return Some((AuthFailureReason::AuthzDenied, level));
     }
     if family == envoy::HTTP_EXT_AUTHZ_DENIED
         || (family == envoy::CLUSTER_EXT_AUTHZ_DENIED && !manager_ext_authz)
     {
-        return Some(AuthFailureReason::ExtAuthzDenied);
+        return Some((AuthFailureReason::ExtAuthzDenied, FailureLevel::Request));
     }
     if family == envoy::HTTP_JWT_AUTHN_DENIED {
-        return Some(AuthFailureReason::AuthnFailed);
+        return Some((AuthFailureReason::AuthnFailed, FailureLevel::Request));
     }
     if envoy::LISTENER_SSL_FAILURES.contains(&family) {
-        return Some(AuthFailureReason::TlsHandshakeFailed);
+        return Some((
+            AuthFailureReason::TlsHandshakeFailed,
+            FailureLevel::Connection,
+        ));
     }
     None
 }

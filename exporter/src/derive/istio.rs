@@ -8,14 +8,16 @@
 //! is set and not `unknown`: Istio only knows the destination's principal from its certificate.
 //! Requests without an HTTP status (`response_code="0"`) have no status class and are skipped.
 //!
-//! **Auth failures** among inbound requests: `response_flags` containing `UAEX` →
-//! `ext_authz_denied`; `response_code="401"` → `authn_failed` (RequestAuthentication rejects a
-//! bad JWT with 401); `response_code="403"` → `authz_denied`, unless the sidecar exposes the
-//! Istio-tagged Envoy RBAC counters (`envoy_http_*rbac{authz_enforce_result}`, kept by Istio's
-//! default stats inclusion list), which then count `authz_denied` exactly, without the
-//! application's own 403s. RBAC counters of network filters count connections, outside the
-//! ratio. Listener handshake failures are read as for plain Envoy when a stats inclusion
-//! setting exposes them.
+//! **Auth failures** among inbound requests, all `level="request"`: `response_flags`
+//! containing `UAEX` → `ext_authz_denied`; `response_code="401"` → `authn_failed`
+//! (RequestAuthentication rejects a bad JWT with 401); `response_code="403"` → `authz_denied`,
+//! unless the sidecar exposes the Istio-tagged Envoy RBAC counters
+//! (`envoy_http_*rbac{authz_enforce_result}`, kept by Istio's default stats inclusion list),
+//! which then count `authz_denied` exactly, without the application's own 403s. RBAC counters
+//! of network filters (`envoy_*rbac` outside `envoy_http_`) count refused connections:
+//! `authz_denied` at `level="connection"`, outside the ratio. Listener handshake failures are
+//! read as for plain Envoy (`tls_handshake_failed`, `level="connection"`) when a stats
+//! inclusion setting exposes them.
 //!
 //! **Latency**: `istio_request_duration_milliseconds` as the destination reports it.
 
@@ -24,7 +26,7 @@
 
 use meshward_exposition::{Exposition, Sample};
 use meshward_signals::envoy;
-use meshward_signals::exported::{AuthFailureReason, Direction, Tls};
+use meshward_signals::exported::{AuthFailureReason, Direction, FailureLevel, Tls};
 use meshward_signals::istio;
 use meshward_signals::prometheus::{BUCKET_SUFFIX, LE};
 
@@ -61,15 +63,23 @@ pub(crate) fn observe(exposition: &Exposition<'_>) -> Observation {
             if sample.label(istio::AUTHZ_ENFORCE_RESULT) != Some(istio::AUTHZ_DENIED) {
                 continue;
             }
+            let level = if is_http_rbac(name) {
+                FailureLevel::Request
+            } else {
+                FailureLevel::Connection
+            };
+            // A sidecar enforces authorization policies on what its workload receives.
             let counts = Counted::AuthFailures {
                 reason: AuthFailureReason::AuthzDenied,
-                in_ratio: is_http_rbac(name),
+                level,
+                inbound: true,
             };
             observation.count(series_id(sample), counts, sample.value);
         } else if envoy::LISTENER_SSL_FAILURES.contains(&name) {
             let counts = Counted::AuthFailures {
                 reason: AuthFailureReason::TlsHandshakeFailed,
-                in_ratio: false,
+                level: FailureLevel::Connection,
+                inbound: true,
             };
             observation.count(series_id(sample), counts, sample.value);
         }
@@ -131,7 +141,8 @@ fn read_request(observation: &mut Observation, sample: &Sample<'_>, rbac_counter
     if let Some(reason) = reason {
         let counts = Counted::AuthFailures {
             reason,
-            in_ratio: true,
+            level: FailureLevel::Request,
+            inbound: true,
         };
         observation.count(format!("{AS_FAILURES}{id}"), counts, sample.value);
     }

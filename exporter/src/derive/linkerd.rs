@@ -6,10 +6,10 @@
 //! no status class and is skipped. A request is mutual when `tls="true"` and, inbound, the
 //! client proved an identity (`client_id` is not empty, where the proxy writes that label).
 //!
-//! **Auth failures**: `inbound_http_authz_deny_total` → `authz_denied`, request-level (enters
-//! the auth failure ratio). `inbound_tcp_authz_deny_total` → `authz_denied` too, since a policy
-//! refused a client, but it counts refused *connections*, which have no requests to be a share
-//! of: it adds to `meshward_auth_failures_total` and stays out of the ratio.
+//! **Auth failures**: `inbound_http_authz_deny_total` → `authz_denied` at `level="request"`
+//! (enters the auth failure ratio). `inbound_tcp_authz_deny_total` → `authz_denied` too, since
+//! a policy refused a client, but at `level="connection"`: it counts refused *connections*,
+//! which have no requests to be a share of, so it stays out of the ratio.
 //!
 //! **Latency**: `response_latency_ms` (time to first byte) of inbound traffic.
 //!
@@ -24,7 +24,9 @@
 // and have changed between releases; no stable spelling is known to count from.
 
 use meshward_exposition::{Exposition, Sample};
-use meshward_signals::exported::{AuthFailureReason, Direction, Tls, CERTIFICATE_IDENTITY};
+use meshward_signals::exported::{
+    AuthFailureReason, Direction, FailureLevel, Tls, CERTIFICATE_IDENTITY,
+};
 use meshward_signals::linkerd;
 use meshward_signals::prometheus::{BUCKET_SUFFIX, LE};
 
@@ -54,9 +56,15 @@ pub(crate) fn observe(exposition: &Exposition<'_>) -> Observation {
         } else if name == linkerd::INBOUND_HTTP_AUTHZ_DENY_TOTAL
             || name == linkerd::INBOUND_TCP_AUTHZ_DENY_TOTAL
         {
+            let level = if name == linkerd::INBOUND_HTTP_AUTHZ_DENY_TOTAL {
+                FailureLevel::Request
+            } else {
+                FailureLevel::Connection
+            };
             let counts = Counted::AuthFailures {
                 reason: AuthFailureReason::AuthzDenied,
-                in_ratio: name == linkerd::INBOUND_HTTP_AUTHZ_DENY_TOTAL,
+                level,
+                inbound: true,
             };
             observation.count(series_id(sample), counts, sample.value);
         } else if name.ends_with(linkerd::IDENTITY_CERT_EXPIRATION_SUFFIX) {

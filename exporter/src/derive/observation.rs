@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use meshward_signals::exported::{AuthFailureReason, Direction, Tls};
+use meshward_signals::exported::{AuthFailureReason, Direction, FailureLevel, Tls};
 
 use super::series::{Bound, CodeClass};
 
@@ -35,14 +35,30 @@ pub(crate) struct Reading {
 pub(crate) enum Counted {
     /// Requests of one direction, TLS mode and status class.
     Requests(RequestClass),
-    /// Authentication or authorization failures. `in_ratio` is true for request-level
-    /// failures of inbound traffic, the numerator of the auth failure ratio.
+    /// Authentication or authorization failures of one reason, refusing requests or
+    /// connections. `inbound` is whether they concern traffic the workload receives.
     AuthFailures {
         reason: AuthFailureReason,
-        in_ratio: bool,
+        level: FailureLevel,
+        inbound: bool,
     },
     /// Inbound requests that took at most `bound` milliseconds (a histogram bucket).
     LatencyBucket { bound: Bound },
+}
+
+impl Counted {
+    /// Whether the counter adds to the numerator of the auth failure ratio: request-level
+    /// failures of inbound traffic. Refused connections are no share of requests.
+    pub(crate) fn in_auth_failure_ratio(self) -> bool {
+        matches!(
+            self,
+            Counted::AuthFailures {
+                level: FailureLevel::Request,
+                inbound: true,
+                ..
+            }
+        )
+    }
 }
 
 /// The key of [`Derived::requests_total`](super::Derived::requests_total).
@@ -103,12 +119,13 @@ impl Observation {
         requests
     }
 
-    /// Auth failures counted by the proxy since it started, by reason. Not reset-corrected.
-    pub fn auth_failures(&self) -> BTreeMap<AuthFailureReason, f64> {
+    /// Auth failures counted by the proxy since it started, by reason and level. Not
+    /// reset-corrected.
+    pub fn auth_failures(&self) -> BTreeMap<(AuthFailureReason, FailureLevel), f64> {
         let mut failures = BTreeMap::new();
         for reading in self.counters.values() {
-            if let Counted::AuthFailures { reason, .. } = reading.counts {
-                *failures.entry(reason).or_insert(0.0) += reading.value;
+            if let Counted::AuthFailures { reason, level, .. } = reading.counts {
+                *failures.entry((reason, level)).or_insert(0.0) += reading.value;
             }
         }
         failures

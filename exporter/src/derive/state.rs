@@ -19,7 +19,8 @@ use std::collections::{BTreeMap, VecDeque};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use meshward_signals::exported::{
-    AuthFailureReason, Direction, SpikeSignal, Tls, CERTIFICATE_EARLIEST, LATENCY_QUANTILES,
+    AuthFailureReason, Direction, FailureLevel, SpikeSignal, Tls, CERTIFICATE_EARLIEST,
+    LATENCY_QUANTILES,
 };
 
 use super::histogram::quantile;
@@ -74,12 +75,14 @@ pub struct Derived {
     /// Requests seen, by direction, TLS mode and status class (`"2xx"`); reset-corrected, so
     /// each value only grows.
     pub requests_total: BTreeMap<(Direction, Tls, String), f64>,
-    /// Auth failures seen, by reason; reset-corrected.
-    pub auth_failures_total: BTreeMap<AuthFailureReason, f64>,
+    /// Auth failures seen, by reason and by whether they refused requests or connections;
+    /// reset-corrected.
+    pub auth_failures_total: BTreeMap<(AuthFailureReason, FailureLevel), f64>,
     /// Share of requests over mutual TLS in the window, for the directions that had requests.
     pub mtls_ratio: BTreeMap<Direction, f64>,
     /// Request-level auth failures of inbound traffic over inbound requests in the window
-    /// (capped at 1); `None` when the window saw neither.
+    /// (capped at 1); connection-level failures never enter it. `None` when the window saw
+    /// neither.
     pub auth_failure_ratio: Option<f64>,
     /// Share of inbound requests answered with a 5xx in the window; `None` without requests.
     pub error_ratio: Option<f64>,
@@ -99,7 +102,7 @@ pub struct TargetState {
     /// Raw cumulative values of the previous observation; `None` before the first.
     previous: Option<BTreeMap<String, f64>>,
     requests_total: BTreeMap<RequestClass, f64>,
-    auth_failures_total: BTreeMap<AuthFailureReason, f64>,
+    auth_failures_total: BTreeMap<(AuthFailureReason, FailureLevel), f64>,
     window: VecDeque<Increment>,
     certificates: BTreeMap<String, f64>,
     spikes: SpikeDetector,
@@ -118,10 +121,10 @@ impl Increment {
     fn add(&mut self, counts: Counted, delta: f64) {
         match counts {
             Counted::Requests(class) => *self.requests.entry(class).or_insert(0.0) += delta,
-            Counted::AuthFailures { in_ratio: true, .. } => self.ratio_failures += delta,
-            Counted::AuthFailures {
-                in_ratio: false, ..
-            } => {}
+            Counted::AuthFailures { .. } if counts.in_auth_failure_ratio() => {
+                self.ratio_failures += delta
+            }
+            Counted::AuthFailures { .. } => {}
             Counted::LatencyBucket { bound } => {
                 *self.latency_buckets.entry(bound).or_insert(0.0) += delta
             }
@@ -290,8 +293,11 @@ impl TargetState {
     fn add_to_totals(&mut self, counts: Counted, delta: f64) {
         match counts {
             Counted::Requests(class) => *self.requests_total.entry(class).or_insert(0.0) += delta,
-            Counted::AuthFailures { reason, .. } => {
-                *self.auth_failures_total.entry(reason).or_insert(0.0) += delta
+            Counted::AuthFailures { reason, level, .. } => {
+                *self
+                    .auth_failures_total
+                    .entry((reason, level))
+                    .or_insert(0.0) += delta
             }
             Counted::LatencyBucket { .. } => {}
         }

@@ -7,13 +7,17 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use meshward_exposition::{parse, Format};
-use meshward_signals::exported::{AuthFailureReason, Direction, Tls, CERTIFICATE_EARLIEST};
+use meshward_signals::exported::{
+    AuthFailureReason, Direction, FailureLevel, Tls, CERTIFICATE_EARLIEST,
+};
 use meshward_signals::Dialect;
 use proptest::prelude::*;
 
 use super::observation::{Counted, RequestClass};
 use super::series::CodeClass;
 use super::*;
+use AuthFailureReason::{AuthnFailed, AuthzDenied, ExtAuthzDenied, TlsHandshakeFailed};
+use FailureLevel::{Connection, Request};
 
 /// Ratios and quantiles are computed, not counted: they may differ from the hand-worked value
 /// by floating-point rounding only.
@@ -102,9 +106,9 @@ fn istio_sidecar_from_documented_format() {
     assert_eq!(
         derived.auth_failures_total,
         BTreeMap::from([
-            (AuthFailureReason::AuthzDenied, 6.0),
-            (AuthFailureReason::ExtAuthzDenied, 3.0),
-            (AuthFailureReason::AuthnFailed, 2.0),
+            ((AuthzDenied, Request), 6.0),
+            ((ExtAuthzDenied, Request), 3.0),
+            ((AuthnFailed, Request), 2.0),
         ])
     );
     assert_close(
@@ -144,9 +148,9 @@ fn istio_rbac_counters_replace_403s_as_authz_denials() {
     assert_eq!(
         derived.auth_failures_total,
         BTreeMap::from([
-            (AuthFailureReason::AuthzDenied, 5.0),
-            (AuthFailureReason::ExtAuthzDenied, 3.0),
-            (AuthFailureReason::AuthnFailed, 2.0),
+            ((AuthzDenied, Request), 5.0),
+            ((ExtAuthzDenied, Request), 3.0),
+            ((AuthnFailed, Request), 2.0),
         ])
     );
     assert_close(
@@ -178,7 +182,10 @@ fn linkerd_proxy_from_documented_format() {
     // 4 HTTP requests and 2 TCP connections refused; only the requests enter the ratio.
     assert_eq!(
         derived.auth_failures_total,
-        BTreeMap::from([(AuthFailureReason::AuthzDenied, 6.0)])
+        BTreeMap::from([
+            ((AuthzDenied, Request), 4.0),
+            ((AuthzDenied, Connection), 2.0)
+        ])
     );
     assert_close(
         derived.auth_failure_ratio,
@@ -280,9 +287,10 @@ fn envoy_listener_rule_decides_mutual_tls() {
     assert_eq!(
         observation.auth_failures(),
         BTreeMap::from([
-            (AuthFailureReason::AuthzDenied, 7.0),
-            (AuthFailureReason::ExtAuthzDenied, 1.0),
-            (AuthFailureReason::TlsHandshakeFailed, 3.0),
+            ((AuthzDenied, Request), 2.0),
+            ((AuthzDenied, Connection), 5.0),
+            ((ExtAuthzDenied, Request), 1.0),
+            ((TlsHandshakeFailed, Connection), 3.0),
         ])
     );
 }
@@ -359,10 +367,85 @@ fn envoy_network_rbac_and_handshakes_stay_out_of_the_ratio() {
     // HTTP RBAC (2) and cluster ext_authz (1) over 50 inbound requests; Consul's network RBAC
     // (5 connections) and the 3 failed handshakes only count.
     assert_close(derived.auth_failure_ratio, 3.0 / 50.0, "auth failure ratio");
-    assert_eq!(
-        derived.auth_failures_total[&AuthFailureReason::AuthzDenied],
-        7.0
+    assert_eq!(derived.auth_failures_total[&(AuthzDenied, Request)], 2.0);
+    assert_eq!(derived.auth_failures_total[&(AuthzDenied, Connection)], 5.0);
+}
+
+/// An Envoy with an HTTP RBAC filter and a network RBAC filter in front of the same workload,
+/// `rbac` HTTP denials and `refused` connection denials so far.
+fn envoy_two_rbac_filters(requests: u64, http_denied: u64, refused: u64) -> Observation {
+    let text = format!(
+        "envoy_http_downstream_rq_xx{{envoy_response_code_class=\"2\",\
+         envoy_http_conn_manager_prefix=\"inbound_http\"}} {ok}\n\
+         envoy_http_downstream_rq_xx{{envoy_response_code_class=\"4\",\
+         envoy_http_conn_manager_prefix=\"inbound_http\"}} {http_denied}\n\
+         envoy_http_rbac_denied{{envoy_http_conn_manager_prefix=\"inbound_http\"}} {http_denied}\n\
+         envoy_tcp_inbound_rbac_denied {refused}\n",
+        ok = requests - http_denied,
     );
+    envoy_observation(&text, &TargetSettings::default())
+}
+
+/// A Linkerd proxy that refused `http_denied` requests and `refused` TCP connections.
+fn linkerd_two_authz_denials(requests: u64, http_denied: u64, refused: u64) -> Observation {
+    let text = format!(
+        "response_total{{direction=\"inbound\",tls=\"true\",status_code=\"200\"}} {ok}\n\
+         response_total{{direction=\"inbound\",tls=\"true\",status_code=\"403\"}} \
+         {http_denied}\n\
+         inbound_http_authz_deny_total{{srv_name=\"web\"}} {http_denied}\n\
+         inbound_tcp_authz_deny_total{{srv_name=\"web\"}} {refused}\n",
+        ok = requests - http_denied,
+    );
+    observe_text(Dialect::Linkerd, &text, &TargetSettings::default())
+}
+
+#[test]
+fn refused_connections_are_connection_level_and_outside_the_ratio() {
+    type Observe = fn(u64, u64, u64) -> Observation;
+    let proxies: [(&str, Observe); 2] = [
+        ("envoy network RBAC", envoy_two_rbac_filters),
+        ("linkerd TCP authz", linkerd_two_authz_denials),
+    ];
+    for (proxy, observe) in proxies {
+        let mut state = TargetState::new(DeriveSettings::default());
+        state.record(at(0), observe(100, 2, 10));
+        // In the window: 40 requests, 4 of them denied, and 300 refused connections, far more
+        // than there were requests.
+        state.record(at(15), observe(140, 6, 310));
+        let derived = state.derived();
+
+        assert_eq!(
+            derived.auth_failures_total,
+            BTreeMap::from([
+                ((AuthzDenied, Request), 6.0),
+                ((AuthzDenied, Connection), 310.0)
+            ]),
+            "{proxy}"
+        );
+        assert_close(
+            derived.auth_failure_ratio,
+            4.0 / 40.0,
+            &format!("{proxy}: auth failure ratio"),
+        );
+        for (reason, level) in derived.auth_failures_total.keys() {
+            assert!(reason.levels().contains(level), "{proxy}: {reason} {level}");
+        }
+    }
+}
+
+#[test]
+fn a_reset_of_connection_denials_leaves_request_denials_alone() {
+    let mut state = TargetState::new(DeriveSettings::default());
+    state.record(at(0), envoy_two_rbac_filters(100, 2, 10));
+    // The network filter's stats were recreated (a listener update): its series restarts.
+    state.record(at(15), envoy_two_rbac_filters(140, 6, 3));
+    let derived = state.derived();
+    assert_eq!(derived.auth_failures_total[&(AuthzDenied, Request)], 6.0);
+    assert_eq!(
+        derived.auth_failures_total[&(AuthzDenied, Connection)],
+        13.0
+    );
+    assert_close(derived.auth_failure_ratio, 4.0 / 40.0, "auth failure ratio");
 }
 
 #[test]
@@ -373,10 +456,7 @@ fn envoy_cluster_ext_authz_only_when_managers_do_not_report_it() {
         "envoy_http_ext_authz_denied{envoy_http_conn_manager_prefix=\"inbound_mtls\"} 1"
     );
     let observation = envoy_observation(&text, &TargetSettings::default());
-    assert_eq!(
-        observation.auth_failures()[&AuthFailureReason::ExtAuthzDenied],
-        1.0
-    );
+    assert_eq!(observation.auth_failures()[&(ExtAuthzDenied, Request)], 1.0);
 }
 
 // === Windows and resets ===
@@ -559,12 +639,17 @@ fn real_dumps_are_detected_and_read() {
         assert_eq!(detect_dialect(&exposition), Some(Dialect::Envoy));
         let observation = observe(Dialect::Envoy, &exposition, &TargetSettings::default());
         let failures = observation.auth_failures();
+        // Consul authorizes with a network RBAC filter: connections, not requests.
         assert!(
-            failures.contains_key(&AuthFailureReason::AuthzDenied),
+            failures.contains_key(&(AuthzDenied, Connection)),
             "{failures:?}"
         );
         assert!(
-            failures.contains_key(&AuthFailureReason::TlsHandshakeFailed),
+            !failures.contains_key(&(AuthzDenied, Request)),
+            "{failures:?}"
+        );
+        assert!(
+            failures.contains_key(&(TlsHandshakeFailed, Connection)),
             "{failures:?}"
         );
     }

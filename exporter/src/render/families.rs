@@ -55,7 +55,8 @@ const HELP: [(&str, Kind, &str); 17] = [
     (
         names::AUTH_FAILURES_TOTAL,
         Kind::Counter,
-        "Authentication and authorization failures, by reason (reset-corrected)",
+        "Authentication and authorization failures, by reason and by level: refused requests \
+         or refused connections (reset-corrected)",
     ),
     (
         names::AUTH_FAILURE_RATIO,
@@ -221,13 +222,12 @@ fn target_series(entry: &Entry, now: SystemTime, out: &mut BTreeMap<&'static str
         ]);
         push(out, names::REQUESTS_TOTAL, labels, *value);
     }
-    for (reason, value) in &derived.auth_failures_total {
-        push(
-            out,
-            names::AUTH_FAILURES_TOTAL,
-            mesh.with(&[(names::REASON, reason.as_str())]),
-            *value,
-        );
+    for ((reason, level), value) in &derived.auth_failures_total {
+        let labels = mesh.with(&[
+            (names::REASON, reason.as_str()),
+            (names::LEVEL, level.as_str()),
+        ]);
+        push(out, names::AUTH_FAILURES_TOTAL, labels, *value);
     }
     for (certificate, expiry) in &derived.certificate_expiry {
         let labels = mesh.with(&[(names::CERTIFICATE, certificate.as_str())]);

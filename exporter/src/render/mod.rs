@@ -111,7 +111,7 @@ mod tests {
     use std::collections::BTreeMap;
     use std::time::Duration;
 
-    use meshward_signals::exported::{Direction, Tls};
+    use meshward_signals::exported::{AuthFailureReason, Direction, FailureLevel, Tls};
     use meshward_signals::Dialect;
 
     use super::*;
@@ -174,6 +174,30 @@ mod tests {
             page.contains("# TYPE meshward_requests_total counter\n"),
             "{page}"
         );
+    }
+
+    #[test]
+    fn auth_failures_carry_their_reason_and_level() {
+        let mut derived = traffic();
+        derived.auth_failures_total.extend([
+            ((AuthFailureReason::AuthzDenied, FailureLevel::Request), 2.0),
+            (
+                (AuthFailureReason::AuthzDenied, FailureLevel::Connection),
+                5.0,
+            ),
+        ]);
+        let page = render(
+            &store_with(derived, Some(SystemTime::now())),
+            OutputFormat::Text,
+        );
+        for (level, value) in [("connection", "5.0"), ("request", "2.0")] {
+            let line = format!(
+                "meshward_auth_failures_total{{level=\"{level}\",mesh=\"istio\",\
+                 namespace=\"shop\",reason=\"authz_denied\",target=\"10.0.0.7:15090\"}} \
+                 {value}\n"
+            );
+            assert!(page.contains(&line), "{line} not in\n{page}");
+        }
     }
 
     #[test]
