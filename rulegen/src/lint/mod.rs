@@ -161,6 +161,9 @@ pub fn lint_located(
 /// Record names with their merged labels, and where each was first defined.
 type RecordsSeen = BTreeMap<(String, Vec<(String, String)>), Option<Span>>;
 
+/// The alerts of one group seen so far, by name and labels, with where each was first named.
+type AlertsSeen<'a> = BTreeMap<(&'a str, Vec<(&'a str, &'a str)>), Option<Span>>;
+
 /// Links an optional related span.
 trait RelatedOpt {
     fn with_related_opt(self, span: Option<Span>, label: &str) -> Self;
@@ -216,7 +219,7 @@ impl Lint<'_> {
     }
 
     fn group(&mut self, group: &RuleGroup, at: &GroupPositions, records: &mut RecordsSeen) {
-        let mut alerts: BTreeMap<(&str, Vec<(&str, &str)>), Option<Span>> = BTreeMap::new();
+        let mut alerts: AlertsSeen = BTreeMap::new();
         for name in group.labels.keys() {
             self.label_name(name, None, &format!("group `{}`", group.name), "label");
         }
