@@ -203,6 +203,16 @@ fn the_overview_shows_every_signal_against_its_threshold() {
     assert!(certificates.targets[0].instant);
     let reasons = panel(overview, "Auth failures by reason");
     assert!(reasons.targets[0].expr.contains("[$__rate_interval]"));
+    let by_level = format!(
+        "{}, {})",
+        meshward_signals::exported::REASON,
+        meshward_signals::exported::LEVEL
+    );
+    assert!(
+        reasons.targets[0].expr.contains(&by_level),
+        "{}",
+        reasons.targets[0].expr
+    );
 }
 
 #[test]

@@ -114,7 +114,7 @@ fn matchers(expr: &str) -> Vec<(String, String, String)> {
 const NAMESPACE_LABELS: [&str; 2] = ["destination_workload_namespace", "namespace"];
 const WORKLOAD_LABELS: [&str; 4] = ["destination_workload", "app", "deployment", "workload"];
 /// Labels of fixed vocabulary: their values never come from the spec.
-const FIXED_LABELS: [&str; 14] = [
+const FIXED_LABELS: [&str; 15] = [
     "__name__",
     "reporter",
     "connection_security_policy",
@@ -129,6 +129,7 @@ const FIXED_LABELS: [&str; 14] = [
     "envoy_response_code_class",
     "le",
     "mesh",
+    meshward_signals::exported::LEVEL,
 ];
 
 #[test]

@@ -64,7 +64,7 @@ fn each_mesh_reads_its_own_series() {
         (
             "meshward",
             &[
-                r#"meshward_auth_failures_total{namespace="shop",workload="web-v2",reason=~"authz_denied|ext_authz_denied"}"#,
+                r#"meshward_auth_failures_total{namespace="shop",workload="web-v2",reason=~"authz_denied|ext_authz_denied",level="request"}"#,
                 r#"meshward_requests_total{namespace="shop",workload="web-v2",direction="inbound",code_class="5xx"}"#,
                 r#"meshward_latency_seconds{namespace="shop",workload="web-v2",quantile="0.99"}"#,
                 r#"min(meshward_certificate_expiry_timestamp_seconds{namespace="shop",workload="web-v2"})"#,

@@ -189,3 +189,67 @@ fn the_tests_catch_wrong_rules() {
         );
     }
 }
+
+/// On the exporter's metrics, denied requests are the `level="request"` failures only: the
+/// generated tests feed refused connections that outnumber all requests, so rules that counted
+/// them would fire `MeshwardAuthzDenialsHigh` where it must stay silent.
+#[test]
+fn refused_connections_never_count_as_denied_requests() {
+    use meshward_signals::exported::{self, AuthFailureReason, FailureLevel};
+    use meshward_signals::rules::ALERT_AUTHZ_DENIALS_HIGH;
+
+    let Some(promtool) = meshward_e2e::require("promtool") else {
+        return;
+    };
+    let text = "version: 1\nname: refused\nmesh: meshward\nservices:\n  - name: web\n    \
+                namespace: shop\n    authz: {max_deny_ratio: 0.05}\n";
+    let compiled = compile_text("refused.yaml", text).unwrap();
+    let outputs = emit::render(&compiled, &emit::Options::default()).expect("renders");
+    let rules = &outputs[Path::new("refused.rules.yaml")];
+    let tests = &outputs[Path::new("refused.rules.test.yaml")];
+
+    let request_level = format!(",{}=\"{}\"", exported::LEVEL, FailureLevel::Request);
+    let refused = format!(
+        "{}=\"{}\",{}=\"{}\"",
+        exported::REASON,
+        AuthFailureReason::AuthzDenied,
+        exported::LEVEL,
+        FailureLevel::Connection
+    );
+    assert!(rules.contains(&request_level), "{rules}");
+    // The test file is YAML with double-quoted strings: the series' quotes are escaped.
+    assert!(
+        tests.replace("\\\"", "\"").contains(&refused),
+        "no refused connections in\n{tests}"
+    );
+
+    let run = |rules: &str| {
+        let dir = tempfile::tempdir().expect("temp dir");
+        write::write_all(dir.path(), &outputs).expect("writes");
+        std::fs::write(dir.path().join("refused.rules.yaml"), rules).expect("writes the rules");
+        Command::new(&promtool)
+            .args(["test", "rules", "refused.rules.test.yaml"])
+            .current_dir(dir.path())
+            .output()
+            .expect("promtool runs")
+    };
+    let passed = run(rules);
+    assert!(
+        passed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&passed.stdout)
+    );
+
+    // The same rules without the level matcher divide refused connections by requests too.
+    let counting_connections = run(&rules.replace(&request_level, ""));
+    let report = format!(
+        "{}{}",
+        String::from_utf8_lossy(&counting_connections.stdout),
+        String::from_utf8_lossy(&counting_connections.stderr)
+    );
+    assert!(
+        !counting_connections.status.success(),
+        "promtool passed with connection-level denials counted"
+    );
+    assert!(report.contains(ALERT_AUTHZ_DENIALS_HIGH), "{report}");
+}

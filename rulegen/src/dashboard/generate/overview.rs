@@ -338,22 +338,26 @@ fn auth(catalogue: &Catalogue, traffic: &str, draft: &mut Draft) {
     }
 }
 
-/// Failures by reason as meshward-exporter counts them.
+/// Failures by reason as meshward-exporter counts them. Both levels are shown, apart: a
+/// refused connection and a refused request are different events, and adding them up would
+/// hide which one a policy is doing.
 fn exporter_reasons() -> PanelBuilder {
     let expr = format!(
-        "sum by ({ns}, {wl}, {reason}) (rate({metric}{{{ns}=~\"$namespace\"}}[$__rate_interval]))",
+        "sum by ({ns}, {wl}, {reason}, {level}) (rate({metric}{{{ns}=~\"$namespace\"}}[$__rate_interval]))",
         ns = exported::NAMESPACE,
         wl = exported::WORKLOAD,
         reason = exported::REASON,
+        level = exported::LEVEL,
         metric = exported::AUTH_FAILURES_TOTAL,
     );
     PanelBuilder::timeseries(
         "Auth failures by reason",
         "Authentication and authorization failures per second as meshward-exporter counts \
          them: policy denials, external authorizer denials, failed JWT checks and failed TLS \
-         handshakes.",
+         handshakes, each either refusing a request or a whole connection (network RBAC, TCP \
+         authorization, handshakes).",
     )
-    .query(&expr, "{{workload}} {{reason}}")
+    .query(&expr, "{{workload}} {{reason}} ({{level}})")
     .unit("ops")
 }
 

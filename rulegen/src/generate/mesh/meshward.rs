@@ -1,8 +1,12 @@
 //! The series `meshward-exporter` derives from any proxy: requests by direction, TLS and status
-//! class, authorization failures by reason, latency quantiles and certificate expiry, each
-//! labelled with the target's `namespace` and `workload`.
+//! class, authorization failures by reason and level, latency quantiles and certificate expiry,
+//! each labelled with the target's `namespace` and `workload`.
+//!
+//! Denied requests are the `level="request"` failures only: the exporter also counts refused
+//! connections (network RBAC, Linkerd's TCP authorization, failed handshakes), which are no
+//! share of requests and could push the denied share above 100 %.
 
-use meshward_signals::exported::{self, AuthFailureReason, Direction};
+use meshward_signals::exported::{self, AuthFailureReason, Direction, FailureLevel};
 use meshward_signals::Dialect;
 
 use super::{neighbour, LatencySource, Translation, Unsupported};
@@ -67,18 +71,23 @@ impl Meshward {
         let denied = scenario.counter(|p| p.traffic.sum(|_, o| o == Outcome::Denied));
         if denied.iter().any(|&(_, inc)| inc > 0) {
             let selector = self
-                .service(exported::AUTH_FAILURES_TOTAL)
-                .eq(exported::MESH, mesh)
-                .eq(exported::REASON, AuthFailureReason::AuthzDenied.as_str());
+                .failures(AuthFailureReason::AuthzDenied, FailureLevel::Request)
+                .eq(exported::MESH, mesh);
             series.push(InputSeries::counter(&selector, &denied));
         }
         if series.is_empty() {
             return series;
         }
 
-        // What the workload sends, a neighbour's plaintext errors, and failed handshakes (not
-        // requests): counting any of them would change a ratio.
+        // What the workload sends, a neighbour's plaintext errors, failed handshakes and
+        // connections a policy refused (not requests): counting any of them would change a
+        // ratio. The refused connections outnumber all requests, so a denied share that
+        // counted them would exceed 100 % and the denial alert's silent test would fire.
         let all = scenario.counter(|p| p.traffic.total());
+        let refused: Vec<(u64, u64)> = all
+            .iter()
+            .map(|&(steps, inc)| (steps, 2 * inc + 1))
+            .collect();
         let outbound = self
             .service(exported::REQUESTS_TOTAL)
             .eq(exported::DIRECTION, Direction::Outbound.as_str())
@@ -89,14 +98,23 @@ impl Meshward {
             .eq(exported::DIRECTION, Direction::Inbound.as_str())
             .eq(exported::TLS, exported::Tls::None.as_str())
             .eq(exported::CODE_CLASS, exported::CODE_CLASS_5XX);
-        let handshakes = self.service(exported::AUTH_FAILURES_TOTAL).eq(
-            exported::REASON,
-            AuthFailureReason::TlsHandshakeFailed.as_str(),
+        let handshakes = self.failures(
+            AuthFailureReason::TlsHandshakeFailed,
+            FailureLevel::Connection,
         );
         for selector in [outbound, neighbour, handshakes] {
             series.push(InputSeries::counter(&selector, &all));
         }
+        let refused_connections =
+            self.failures(AuthFailureReason::AuthzDenied, FailureLevel::Connection);
+        series.push(InputSeries::counter(&refused_connections, &refused));
         series
+    }
+
+    fn failures(&self, reason: AuthFailureReason, level: FailureLevel) -> Selector {
+        self.service(exported::AUTH_FAILURES_TOTAL)
+            .eq(exported::REASON, reason.as_str())
+            .eq(exported::LEVEL, level.as_str())
     }
 
     fn latency_series(&self, scenario: &Scenario, quantile: &str) -> Vec<InputSeries> {
@@ -158,6 +176,7 @@ impl Translation for Meshward {
         let reasons: Vec<&str> = DENIALS.iter().map(|r| r.as_str()).collect();
         self.service(exported::AUTH_FAILURES_TOTAL)
             .re(exported::REASON, &alternatives(&reasons))
+            .eq(exported::LEVEL, FailureLevel::Request.as_str())
     }
 
     fn responses(&self) -> Selector {
