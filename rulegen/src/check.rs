@@ -1,17 +1,23 @@
-//! `meshward check`: lint specs, rule files and PrometheusRule resources alike.
+//! `meshward check`: lint specs, rule files, PrometheusRule resources and Grafana dashboards
+//! alike.
 //!
 //! Each path is classified by its content, not its name: a document with `groups:` is a rule
-//! file, one with `kind: PrometheusRule` a custom resource, one with `version`/`name`/
-//! `services`/`rules` a spec. All spec files among the paths form one spec (one main file plus
-//! fragments, as `generate` reads them) and are loaded, validated and their rules linted; rule
-//! files and resources are read with positions and linted with the given options.
+//! file, one with `kind: PrometheusRule` a custom resource, one with `panels` and
+//! `schemaVersion` a dashboard, one with `version`/`name`/`services`/`rules` a spec. Jsonnet
+//! files (`.jsonnet`, `.libsonnet`) are evaluated first and their value classified the same
+//! way. All spec files among the paths form one spec (one main file plus fragments, as
+//! `generate` reads them) and are loaded, validated and their rules linted; rule files and
+//! resources are read with positions and linted with the given options; dashboards are
+//! checked against Grafana's schema and meshward's invariants.
 
 use std::path::PathBuf;
 
+use crate::dashboard;
 use crate::diag::{self, Diagnostic};
+use crate::jsonnet::JsonnetOptions;
 use crate::lint::{self, LintOptions};
 use crate::ruleread::{self, DocumentKind};
-use crate::spec::{self, model::SourceFile, model::Sources, model::Span};
+use crate::spec::{self, model::Sources, model::Span};
 use crate::yaml;
 
 /// What `check` found.
@@ -34,6 +40,8 @@ pub struct CheckedInput {
     pub kind: Option<DocumentKind>,
     /// How many rules were linted in it.
     pub rules: usize,
+    /// How many dashboard panels were checked in it.
+    pub panels: usize,
 }
 
 impl CheckReport {
@@ -48,35 +56,36 @@ impl CheckReport {
     }
 }
 
-/// Checks every path and returns the findings with the sources they point into.
+/// Checks every path and returns the findings with the sources they point into; Jsonnet files
+/// are evaluated with default options (see [`check_paths_with`]).
 pub fn check_paths(paths: &[PathBuf], options: &LintOptions) -> CheckReport {
+    check_paths_with(paths, options, &JsonnetOptions::default())
+}
+
+/// [`check_paths`], evaluating Jsonnet files with `jsonnet` (library paths, external
+/// variables).
+pub fn check_paths_with(
+    paths: &[PathBuf],
+    options: &LintOptions,
+    jsonnet: &JsonnetOptions,
+) -> CheckReport {
     let mut report = CheckReport::default();
-    let mut spec_files: Vec<usize> = Vec::new();
+    let mut spec_files: Vec<SpecFile> = Vec::new();
     for path in paths {
-        let shown = path.display().to_string();
-        let text = match spec::read_sources(std::slice::from_ref(path)) {
-            Ok(mut sources) => sources.files.remove(0).text,
-            Err(diagnostics) => {
-                report.diagnostics.extend(diagnostics);
-                report.inputs.push(CheckedInput {
-                    path: shown,
-                    kind: None,
-                    rules: 0,
-                });
-                continue;
-            }
-        };
-        let index = report.sources.files.len();
-        report.sources.files.push(SourceFile {
-            path: shown.clone(),
-            text,
-        });
         let mut input = CheckedInput {
-            path: shown,
+            path: path.display().to_string(),
             kind: None,
             rules: 0,
+            panels: 0,
         };
-        check_file(&mut report, index, options, &mut input, &mut spec_files);
+        match crate::jsonnet::read_sources(std::slice::from_ref(path), jsonnet) {
+            Ok(mut sources) => {
+                let index = report.sources.files.len();
+                report.sources.files.push(sources.files.remove(0));
+                check_file(&mut report, index, options, &mut input, &mut spec_files);
+            }
+            Err(diagnostics) => report.diagnostics.extend(diagnostics),
+        }
         report.inputs.push(input);
     }
     if !spec_files.is_empty() {
@@ -86,12 +95,20 @@ pub fn check_paths(paths: &[PathBuf], options: &LintOptions) -> CheckReport {
     report
 }
 
+/// A spec file among the inputs: its index in the report's sources and in its inputs.
+#[derive(Clone, Copy, Debug)]
+struct SpecFile {
+    source: usize,
+    input: usize,
+}
+
+/// Classifies and checks the documents of source `index`, the input about to be pushed.
 fn check_file(
     report: &mut CheckReport,
     index: usize,
     options: &LintOptions,
     input: &mut CheckedInput,
-    spec_files: &mut Vec<usize>,
+    spec_files: &mut Vec<SpecFile>,
 ) {
     let documents = match yaml::parse_documents(index, &report.sources.files[index].text) {
         Ok(documents) => documents,
@@ -112,7 +129,10 @@ fn check_file(
                             .with_help("split the documents into separate files"),
                     );
                 } else {
-                    spec_files.push(index);
+                    spec_files.push(SpecFile {
+                        source: index,
+                        input: report.inputs.len(),
+                    });
                 }
             }
             DocumentKind::RuleFile | DocumentKind::PrometheusRule => {
@@ -129,6 +149,22 @@ fn check_file(
                     Err(diagnostics) => report.diagnostics.extend(diagnostics),
                 }
             }
+            DocumentKind::Dashboard => {
+                if documents.len() > 1 {
+                    report.diagnostics.push(
+                        Diagnostic::error(
+                            "check/multi-document-dashboard",
+                            "a dashboard file holds one JSON document",
+                        )
+                        .at(document.span, "dashboard document"),
+                    );
+                } else {
+                    let file = &report.sources.files[index];
+                    let found = dashboard::lint::lint_file(&file.path, &file.text, document);
+                    input.panels += found.panels;
+                    report.diagnostics.extend(found.diagnostics);
+                }
+            }
             DocumentKind::OtherResource => report.diagnostics.push(
                 Diagnostic::warning("check/skipped-document", "skipped a Kubernetes object that is not a PrometheusRule")
                     .at(document.span, "not a PrometheusRule"),
@@ -136,10 +172,14 @@ fn check_file(
             DocumentKind::Unknown => report.diagnostics.push(
                 Diagnostic::error(
                     "check/unknown-document",
-                    "this document is neither a meshward spec, a rule file nor a PrometheusRule",
+                    "this document is neither a meshward spec, a rule file, a PrometheusRule nor a \
+                     Grafana dashboard",
                 )
                 .at(document.span, "unrecognised document")
-                .with_help("rule files start with `groups:`, specs with `version: 1`, resources with `apiVersion:`"),
+                .with_help(
+                    "rule files start with `groups:`, specs with `version: 1`, resources with \
+                     `apiVersion:`, dashboards have `panels` and `schemaVersion`",
+                ),
             ),
         }
     }
@@ -147,27 +187,20 @@ fn check_file(
 
 /// Loads the spec files together as one spec; diagnostics are re-indexed into the report's
 /// sources.
-fn check_spec(report: &mut CheckReport, files: &[usize], options: &LintOptions) {
+fn check_spec(report: &mut CheckReport, files: &[SpecFile], options: &LintOptions) {
     let sources = Sources {
         files: files
             .iter()
-            .map(|&i| report.sources.files[i].clone())
+            .map(|f| report.sources.files[f.source].clone())
             .collect(),
     };
     let remap = |span: Span| Span {
-        file: files.get(span.file).copied().unwrap_or(span.file),
+        file: files.get(span.file).map_or(span.file, |f| f.source),
         ..span
     };
     match spec::load_sources(&sources) {
         Ok(spec) => {
-            let rules = spec.rules.len();
-            if let Some(input) = report
-                .inputs
-                .iter_mut()
-                .find(|i| i.path == sources.files[0].path)
-            {
-                input.rules += rules;
-            }
+            report.inputs[files[0].input].rules += spec.rules.len();
             lint_generated(report, &spec, options, &remap);
         }
         Err(diagnostics) => {

@@ -31,6 +31,8 @@ pub enum DocumentKind {
     PrometheusRule,
     /// Another Kubernetes object (`apiVersion` and `kind`, but not a PrometheusRule).
     OtherResource,
+    /// A Grafana dashboard (JSON with `panels` and `schemaVersion`).
+    Dashboard,
     /// Something else (a scalar, a list, an empty document).
     Unknown,
 }
@@ -39,6 +41,10 @@ pub enum DocumentKind {
 pub fn classify(document: &Node) -> DocumentKind {
     if document.as_map().is_none() {
         return DocumentKind::Unknown;
+    }
+    // Before the spec test: a dashboard has a `version` of its own.
+    if document.get("panels").is_some() && document.get("schemaVersion").is_some() {
+        return DocumentKind::Dashboard;
     }
     let text = |key: &str| document.get(key).and_then(Node::as_text);
     if text("kind").is_some() || text("apiVersion").is_some() {

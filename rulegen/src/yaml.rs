@@ -136,6 +136,26 @@ impl Node {
         self.as_map()?.iter().find(|e| e.key.as_text() == Some(key))
     }
 
+    /// The node a JSON pointer names (`/panels/2/gridPos`, RFC 6901), or when part of it does
+    /// not exist the deepest node on its way; the flag tells whether the whole pointer
+    /// resolved. Lets a finding about a JSON document read as YAML point at the text.
+    pub fn closest_to_pointer(&self, pointer: &str) -> (&Node, bool) {
+        let mut node = self;
+        for segment in pointer.split('/').skip(1) {
+            let segment = segment.replace("~1", "/").replace("~0", "~");
+            let next = match &node.value {
+                Value::Map(_) => node.get(&segment),
+                Value::Seq(items) => segment.parse::<usize>().ok().and_then(|i| items.get(i)),
+                Value::Scalar(_) => None,
+            };
+            match next {
+                Some(next) => node = next,
+                None => return (node, false),
+            }
+        }
+        (node, true)
+    }
+
     /// A span covering the whole node as far as the tree knows it: for a collection, from its
     /// first character to the end of its last scalar.
     pub fn full_span(&self) -> Span {
@@ -482,6 +502,26 @@ mod tests {
             &source[inner.value.span.offset..][..inner.value.span.len],
             "value"
         );
+    }
+
+    #[test]
+    fn json_pointers_find_nodes_of_a_json_document() {
+        let source = "{\n  \"panels\": [\n    {\"a/b\": {\"w\": 6}}\n  ]\n}\n";
+        let node = doc(source);
+        let text = |n: &Node| &source[n.span.offset..][..n.span.len];
+
+        let (found, exact) = node.closest_to_pointer("/panels/0/a~1b/w");
+        assert!(exact);
+        assert_eq!(text(found), "6");
+
+        let (found, exact) = node.closest_to_pointer("/panels/0/a~1b/h");
+        assert!(!exact);
+        assert_eq!(found.get("w").map(text), Some("6"));
+
+        let (found, exact) = node.closest_to_pointer("/panels/7");
+        assert!(!exact);
+        assert!(found.as_seq().is_some());
+        assert!(node.closest_to_pointer("").1);
     }
 
     #[test]

@@ -45,7 +45,7 @@ struct Cli {
 enum Command {
     /// Compile specs into rule files, promtool tests and a catalogue of every series and alert.
     Generate(Box<generate::Args>),
-    /// Lint specs, rule files and PrometheusRule resources.
+    /// Lint specs, rule files, PrometheusRule resources and Grafana dashboards.
     Check(check::Args),
     /// Compile specs and run the generated promtool unit tests.
     Test(test::Args),

@@ -15,6 +15,8 @@ use super::model::{
     PROMETHEUS,
 };
 use super::units;
+use crate::diag::Diagnostic;
+use crate::spec::model::Span;
 
 /// The `schemaVersion` meshward emits.
 ///
@@ -85,21 +87,40 @@ pub fn check_json(text: &str) -> Result<Vec<Violation>, serde_json::Error> {
     Ok(check(&dashboard))
 }
 
-/// Checks a dashboard file for `meshward check`: the typed model (unknown keys are errors), then
-/// every invariant, as diagnostics that name the file and the JSON path.
-pub fn check_file(path: &str, text: &str) -> Vec<crate::diag::Diagnostic> {
-    use crate::diag::Diagnostic;
+/// Checks dashboard JSON text: the typed model (unknown keys are errors), then every
+/// invariant, as diagnostics that name the file and the JSON path.
+pub fn check_file(path: &str, text: &str) -> Vec<Diagnostic> {
     match check_json(text) {
         Err(error) => vec![Diagnostic::error(
             "dashboard/model",
-            format!("{path}:{}:{}: not a dashboard meshward can check: {error}", error.line(), error.column()),
+            format!(
+                "{path}:{}:{}: not a dashboard meshward can check: {error}",
+                error.line(),
+                error.column()
+            ),
         )
-        .with_help("meshward checks the classic dashboard JSON it generates; unknown keys such as __inputs are refused")],
-        Ok(violations) => violations
-            .into_iter()
-            .map(|v| Diagnostic::error(v.rule, format!("{path}: {}: {}", v.at, v.message)))
-            .collect(),
+        .with_help(
+            "meshward checks the classic dashboard JSON it generates; unknown keys such as \
+             __inputs are refused",
+        )],
+        Ok(violations) => to_diagnostics(path, violations, |_| None),
     }
+}
+
+/// Violations as error diagnostics whose message names the file and the JSON path, placed at
+/// `locate(json_path)` when the caller can find that path in the file's text.
+pub fn to_diagnostics(
+    path: &str,
+    violations: Vec<Violation>,
+    locate: impl Fn(&str) -> Option<Span>,
+) -> Vec<Diagnostic> {
+    violations
+        .into_iter()
+        .map(|v| {
+            Diagnostic::error(v.rule, format!("{path}: {}: {}", v.at, v.message))
+                .at_opt(locate(&v.at), v.at.clone())
+        })
+        .collect()
 }
 
 fn violation(

@@ -14,7 +14,9 @@ pub mod generate;
 pub mod invariants;
 pub mod json;
 pub mod layout;
+pub mod lint;
 pub mod model;
+pub mod schema;
 pub mod units;
 
 pub use model::Dashboard;
