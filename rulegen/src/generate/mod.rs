@@ -26,11 +26,10 @@ pub mod windows;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use meshward_signals::rules as names;
-
 use crate::diag::Diagnostic;
 use crate::rulefile::{Rule, RuleFile, RuleGroup};
 use crate::spec::model::Spec;
+use crate::spec::validate::RESERVED_LABELS;
 use crate::spec::{user_rule_to_rule, user_rules_group_name};
 use crate::units::PromDuration;
 
@@ -73,19 +72,6 @@ pub fn test_file_name(spec_name: &str) -> String {
 /// 3-day window: at 1m they would take minutes. Alerting semantics do not depend on the step
 /// (an alert fires at the first evaluation after its `for`), so tests evaluate every 15m.
 pub const TEST_EVALUATION: PromDuration = PromDuration::from_secs(15 * 60);
-
-/// Labels the generator sets itself; the spec's labels may not reuse them.
-const RESERVED_LABELS: [&str; 9] = [
-    names::SERVICE,
-    names::NAMESPACE,
-    names::QUANTILE,
-    names::SEVERITY,
-    names::TIER,
-    names::LONG_WINDOW,
-    names::SHORT_WINDOW,
-    names::BURN_RATE,
-    "alertname",
-];
 
 /// Compiles `spec`; on failure returns every error found (never just the first).
 pub fn compile(spec: &Spec) -> Result<Compiled, Vec<Diagnostic>> {
@@ -277,4 +263,50 @@ fn unparsable(groups: &[RuleGroup], user_group: Option<&str>) -> Vec<Diagnostic>
         }
     }
     problems
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use meshward_signals::rules as names;
+
+    const SPEC: &str = "version: 1\nname: s\nmesh: istio\nservices:\n  - {name: web, namespace: \
+                        shop, latency: {percentile: 0.99, threshold: 300ms}}\n";
+
+    #[test]
+    fn the_latency_alert_reads_series_labelled_with_their_quantile() {
+        let compiled = compile(&crate::spec::load_str("s.yaml", SPEC).unwrap()).unwrap();
+        let alert = compiled
+            .catalogue
+            .alerts
+            .iter()
+            .find(|a| a.alert == names::ALERT_LATENCY_HIGH)
+            .unwrap();
+        let read_with_quantile = compiled
+            .catalogue
+            .recording_rules
+            .iter()
+            .any(|r| alert.expr.contains(&r.record) && r.labels.contains_key(names::QUANTILE));
+        assert!(read_with_quantile, "{}", alert.expr);
+    }
+
+    #[test]
+    fn spec_labels_may_not_overwrite_what_the_alerts_carry() {
+        for label in RESERVED_LABELS {
+            // The loader refuses these; a spec built in code reaches the generator.
+            let text = format!("{SPEC}labels: {{{label}: x}}\n");
+            let loaded = crate::spec::load_str("s.yaml", &text).unwrap_err();
+            assert!(
+                loaded
+                    .iter()
+                    .any(|d| d.code == "spec/reserved-label" || d.code == "spec/invalid-label-name"),
+                "{label}: {loaded:?}"
+            );
+
+            let mut spec = crate::spec::load_str("s.yaml", SPEC).unwrap();
+            spec.labels.insert(label.to_owned(), "x".to_owned());
+            let errors = compile(&spec).map(|_| ()).unwrap_err();
+            assert_eq!(errors[0].code, "generate/reserved-label", "{label}");
+        }
+    }
 }

@@ -10,14 +10,20 @@ use crate::diag::Diagnostic;
 use crate::spec::model::Span;
 use crate::yaml;
 
-/// Label names a spec's `labels` may not set: meshward sets them on every alert itself, or
-/// Prometheus does.
-pub const RESERVED_LABELS: [&str; 9] = [
+/// Label names a spec's `labels` may not set, because the spec's labels are added to every
+/// alert and would overwrite them: Prometheus sets `__name__` and `alertname`; meshward sets
+/// `severity`, `service` and `namespace` on every alert, the burn-rate labels on error-budget
+/// alerts, and `quantile` comes with the latency series the latency alerts read.
+///
+/// The spec loader refuses them with a placed diagnostic; the generator checks again for specs
+/// built in code.
+pub const RESERVED_LABELS: [&str; 10] = [
     "__name__",
     "alertname",
     names::SEVERITY,
     names::SERVICE,
     names::NAMESPACE,
+    names::QUANTILE,
     names::TIER,
     names::LONG_WINDOW,
     names::SHORT_WINDOW,
