@@ -173,6 +173,17 @@ mod tests {
     }
 
     #[test]
+    fn the_committed_schema_has_no_references() {
+        // `allowed_keys` reads keyword paths as plain pointers into the schema, which holds
+        // only while the generator inlines every type.
+        assert!(!SCHEMA_JSON.contains("\"$ref\""));
+        assert_eq!(
+            allowed_keys("/properties/panels/items/else/properties/gridPos/additionalProperties"),
+            vec!["h", "static", "w", "x", "y"]
+        );
+    }
+
+    #[test]
     fn unexpected_keys_are_named_with_the_key_they_misspell_and_repaired() {
         let dashboard = json!({
             "panels": [{"type": "stat", "title": "A", "gridPos": {"x": 0, "y": 0, "w": 6, "h": 4},
