@@ -53,11 +53,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use meshward_exposition::{Exposition, Sample};
 use meshward_signals::envoy;
 use meshward_signals::exported::{AuthFailureReason, Direction, FailureLevel, Tls};
-use meshward_signals::prometheus::{BUCKET_SUFFIX, LE};
+use meshward_signals::prometheus::BUCKET_SUFFIX;
 
 use super::certificates;
-use super::observation::{Counted, Observation, RequestClass};
-use super::series::{is_inbound_prefix, series_id, Bound, CodeClass};
+use super::observation::{Observation, RequestClass};
+use super::series::{is_inbound_prefix, CodeClass};
 use super::TargetSettings;
 
 /// Reads a plain Envoy exposition.
@@ -89,23 +89,11 @@ pub(crate) fn observe(exposition: &Exposition<'_>, settings: &TargetSettings) ->
             count_requests(&mut observation, sample, prefix, tls, settings);
         } else if name == latency_bucket {
             let Some(prefix) = prefix else { continue };
-            if topology.is_admin(prefix) || !inbound(Some(prefix)) {
-                continue;
-            }
-            if let Some(bound) = sample.label(LE).and_then(Bound::parse) {
-                observation.count(
-                    series_id(sample),
-                    Counted::LatencyBucket { bound },
-                    sample.value,
-                );
+            if !topology.is_admin(prefix) && inbound(Some(prefix)) {
+                observation.count_latency_bucket(sample);
             }
         } else if let Some((reason, level)) = failure(name, topology.manager_ext_authz) {
-            let counts = Counted::AuthFailures {
-                reason,
-                level,
-                inbound: inbound(prefix),
-            };
-            observation.count(series_id(sample), counts, sample.value);
+            observation.count_auth_failures(sample, reason, level, inbound(prefix));
         }
     }
 
@@ -168,7 +156,7 @@ fn count_requests(
         tls,
         code_class,
     };
-    observation.count(series_id(sample), Counted::Requests(class), sample.value);
+    observation.count_requests(sample, class);
 }
 
 /// What the exposition says about listeners and the managers they serve.

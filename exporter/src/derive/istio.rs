@@ -28,11 +28,11 @@ use meshward_exposition::{Exposition, Sample};
 use meshward_signals::envoy;
 use meshward_signals::exported::{AuthFailureReason, Direction, FailureLevel, Tls};
 use meshward_signals::istio;
-use meshward_signals::prometheus::{BUCKET_SUFFIX, LE};
+use meshward_signals::prometheus::BUCKET_SUFFIX;
 
 use super::certificates;
 use super::observation::{Counted, Observation, RequestClass};
-use super::series::{series_id, Bound, CodeClass};
+use super::series::{series_id, CodeClass};
 
 /// Series-identity prefixes that keep a request counter and the failure it also is apart.
 const AS_REQUESTS: &str = "requests:";
@@ -49,15 +49,8 @@ pub(crate) fn observe(exposition: &Exposition<'_>) -> Observation {
         if name == istio::REQUESTS_TOTAL {
             read_request(&mut observation, sample, rbac_counters);
         } else if name == latency_bucket {
-            if direction(sample) != Some(Direction::Inbound) {
-                continue;
-            }
-            if let Some(bound) = sample.label(LE).and_then(Bound::parse) {
-                observation.count(
-                    series_id(sample),
-                    Counted::LatencyBucket { bound },
-                    sample.value,
-                );
+            if direction(sample) == Some(Direction::Inbound) {
+                observation.count_latency_bucket(sample);
             }
         } else if is_rbac(name) {
             if sample.label(istio::AUTHZ_ENFORCE_RESULT) != Some(istio::AUTHZ_DENIED) {
@@ -69,19 +62,10 @@ pub(crate) fn observe(exposition: &Exposition<'_>) -> Observation {
                 FailureLevel::Connection
             };
             // A sidecar enforces authorization policies on what its workload receives.
-            let counts = Counted::AuthFailures {
-                reason: AuthFailureReason::AuthzDenied,
-                level,
-                inbound: true,
-            };
-            observation.count(series_id(sample), counts, sample.value);
+            observation.count_auth_failures(sample, AuthFailureReason::AuthzDenied, level, true);
         } else if envoy::LISTENER_SSL_FAILURES.contains(&name) {
-            let counts = Counted::AuthFailures {
-                reason: AuthFailureReason::TlsHandshakeFailed,
-                level: FailureLevel::Connection,
-                inbound: true,
-            };
-            observation.count(series_id(sample), counts, sample.value);
+            let reason = AuthFailureReason::TlsHandshakeFailed;
+            observation.count_auth_failures(sample, reason, FailureLevel::Connection, true);
         }
     }
 

@@ -28,10 +28,10 @@ use meshward_signals::exported::{
     AuthFailureReason, Direction, FailureLevel, Tls, CERTIFICATE_IDENTITY,
 };
 use meshward_signals::linkerd;
-use meshward_signals::prometheus::{BUCKET_SUFFIX, LE};
+use meshward_signals::prometheus::BUCKET_SUFFIX;
 
-use super::observation::{Counted, Observation, RequestClass};
-use super::series::{series_id, Bound, CodeClass};
+use super::observation::{Observation, RequestClass};
+use super::series::CodeClass;
 
 /// Reads a linkerd2-proxy exposition.
 pub(crate) fn observe(exposition: &Exposition<'_>) -> Observation {
@@ -43,15 +43,8 @@ pub(crate) fn observe(exposition: &Exposition<'_>) -> Observation {
         if name == linkerd::RESPONSE_TOTAL {
             read_response(&mut observation, sample);
         } else if name == latency_bucket {
-            if direction(sample) != Some(Direction::Inbound) {
-                continue;
-            }
-            if let Some(bound) = sample.label(LE).and_then(Bound::parse) {
-                observation.count(
-                    series_id(sample),
-                    Counted::LatencyBucket { bound },
-                    sample.value,
-                );
+            if direction(sample) == Some(Direction::Inbound) {
+                observation.count_latency_bucket(sample);
             }
         } else if name == linkerd::INBOUND_HTTP_AUTHZ_DENY_TOTAL
             || name == linkerd::INBOUND_TCP_AUTHZ_DENY_TOTAL
@@ -61,12 +54,7 @@ pub(crate) fn observe(exposition: &Exposition<'_>) -> Observation {
             } else {
                 FailureLevel::Connection
             };
-            let counts = Counted::AuthFailures {
-                reason: AuthFailureReason::AuthzDenied,
-                level,
-                inbound: true,
-            };
-            observation.count(series_id(sample), counts, sample.value);
+            observation.count_auth_failures(sample, AuthFailureReason::AuthzDenied, level, true);
         } else if name.ends_with(linkerd::IDENTITY_CERT_EXPIRATION_SUFFIX) {
             observation.certificate(CERTIFICATE_IDENTITY.to_owned(), sample.value);
         }
@@ -99,7 +87,7 @@ fn read_response(observation: &mut Observation, sample: &Sample<'_>) {
         tls,
         code_class,
     };
-    observation.count(series_id(sample), Counted::Requests(class), sample.value);
+    observation.count_requests(sample, class);
 }
 
 fn direction(sample: &Sample<'_>) -> Option<Direction> {

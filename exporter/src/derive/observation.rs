@@ -2,9 +2,11 @@
 
 use std::collections::BTreeMap;
 
+use meshward_exposition::Sample;
 use meshward_signals::exported::{AuthFailureReason, Direction, FailureLevel, Tls};
+use meshward_signals::prometheus::LE;
 
-use super::series::{Bound, CodeClass};
+use super::series::{series_id, Bound, CodeClass};
 
 /// The cumulative counters and the gauges read from one scrape of one proxy.
 ///
@@ -78,6 +80,40 @@ impl Observation {
             return;
         }
         self.counters.entry(id).or_insert(Reading { counts, value });
+    }
+
+    /// Records a proxy series that counts requests of one class, under the series' identity.
+    pub(crate) fn count_requests(&mut self, sample: &Sample<'_>, class: RequestClass) {
+        self.count(series_id(sample), Counted::Requests(class), sample.value);
+    }
+
+    /// Records a proxy series that counts auth failures, under the series' identity.
+    /// `inbound` is whether they concern traffic the workload receives.
+    pub(crate) fn count_auth_failures(
+        &mut self,
+        sample: &Sample<'_>,
+        reason: AuthFailureReason,
+        level: FailureLevel,
+        inbound: bool,
+    ) {
+        let counts = Counted::AuthFailures {
+            reason,
+            level,
+            inbound,
+        };
+        self.count(series_id(sample), counts, sample.value);
+    }
+
+    /// Records one bucket of an inbound latency histogram, bounded by the sample's `le`; a
+    /// bucket whose bound does not parse is skipped.
+    pub(crate) fn count_latency_bucket(&mut self, sample: &Sample<'_>) {
+        if let Some(bound) = sample.label(LE).and_then(Bound::parse) {
+            self.count(
+                series_id(sample),
+                Counted::LatencyBucket { bound },
+                sample.value,
+            );
+        }
     }
 
     /// Records a certificate's expiry; the earliest wins when a name repeats.
