@@ -172,6 +172,60 @@ fn parsed_matchers_equal_the_hostile_strings() {
     assert!(checked > 300, "only {checked} matchers checked");
 }
 
+/// Decodes `%XX` escapes; `None` for a malformed escape or bytes that are not UTF-8.
+fn percent_decode(text: &str) -> Option<String> {
+    let mut bytes = Vec::new();
+    let mut rest = text.as_bytes();
+    while let Some((&first, tail)) = rest.split_first() {
+        if first == b'%' {
+            let hex = std::str::from_utf8(tail.get(..2)?).ok()?;
+            bytes.push(u8::from_str_radix(hex, 16).ok()?);
+            rest = &tail[2..];
+        } else {
+            bytes.push(first);
+            rest = tail;
+        }
+    }
+    String::from_utf8(bytes).ok()
+}
+
+/// A hostile name cannot add a path segment, a query, a fragment or a template action to a
+/// runbook URL: each name fills exactly its own segment and decodes back to itself.
+#[test]
+fn runbook_urls_keep_their_shape_whatever_the_names() {
+    let Hostile { compiled, owners } = hostile();
+    let mut checked = 0;
+    for group in compiled.rule_files.values().flat_map(|f| &f.groups) {
+        let Some((name, namespace, _)) = owners.get(&group.name) else {
+            continue;
+        };
+        for rule in &group.rules {
+            let Rule::Alert(alert) = rule else {
+                continue;
+            };
+            let url = &alert.annotations["runbook_url"];
+            let path = url.strip_prefix("https://rb.example/").expect(url);
+            assert!(
+                path.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-._~%/".contains(&b)),
+                "{url}"
+            );
+            let segments: Vec<Option<String>> = path.split('/').map(percent_decode).collect();
+            assert_eq!(
+                segments,
+                vec![
+                    Some(namespace.clone()),
+                    Some(name.clone()),
+                    Some(alert.alert.clone())
+                ],
+                "{url}"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 20, "only {checked} runbook URLs checked");
+}
+
 /// The rule file parsed back by an independent YAML parser holds exactly the model's strings.
 #[test]
 fn yaml_parses_back_to_the_same_strings() {

@@ -73,6 +73,22 @@ mod tests {
     }
 
     #[test]
+    fn names_cannot_change_the_url_structure() {
+        let runbook = Runbook::new(Some(
+            "https://rb.example/{{namespace}}/{{alert}}?s={{service}}",
+        ))
+        .unwrap();
+        let url = runbook
+            .url("MeshwardLatencyHigh", "x&n=y#f {{alert}}", "../a/b?c")
+            .unwrap();
+        assert_eq!(
+            url,
+            "https://rb.example/..%2Fa%2Fb%3Fc/MeshwardLatencyHigh\
+             ?s=x%26n%3Dy%23f%20%7B%7Balert%7D%7D"
+        );
+    }
+
+    #[test]
     fn unknown_variables_are_errors() {
         assert!(Runbook::new(Some("https://rb.example/{{team}}")).is_err());
         assert!(Runbook::new(Some("{{#if}")).is_err());

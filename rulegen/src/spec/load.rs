@@ -542,6 +542,26 @@ fn decode_services(
 }
 
 /// One service, and the span of its `name` value (for duplicate reports).
+/// Refuses `.` and `..`: the runbook URL template may place a service's name and namespace in
+/// a path, where these two, even percent-encoded, are read as "this" and "parent" segments and
+/// would change which page the URL names. No Kubernetes object can be named so either.
+fn not_a_dot_segment(
+    decoder: &mut Decoder,
+    node: &Node,
+    text: String,
+    what: &str,
+) -> Option<String> {
+    if text != "." && text != ".." {
+        return Some(text);
+    }
+    decoder.push(
+        Diagnostic::error("spec/dot-name", format!("{what} cannot be `{text}`"))
+            .at(node.span, "a relative path segment")
+            .with_help("name the service and namespace as they are named in the mesh"),
+    );
+    None
+}
+
 fn decode_service(
     decoder: &mut Decoder,
     item: &Node,
@@ -549,14 +569,19 @@ fn decode_service(
 ) -> Option<(Service, Span)> {
     let fields = decoder.fields(item, "a service", item.span, &SERVICE_KEYS)?;
     let name_node = decoder.required(&fields, "name", "checkout");
-    let name = name_node.and_then(|n| decoder.non_empty_string(n, "the service `name`"));
+    let name = name_node
+        .and_then(|n| decoder.non_empty_string(n, "the service `name`"))
+        .and_then(|text| not_a_dot_segment(decoder, name_node?, text, "the service `name`"));
     let what = |block: &str| match &name {
         Some(name) => format!("`{block}` of service `{name}`"),
         None => format!("`{block}`"),
     };
-    let namespace = decoder
-        .required(&fields, "namespace", "shop")
-        .and_then(|n| decoder.non_empty_string(n, "the service `namespace`"));
+    let namespace_node = decoder.required(&fields, "namespace", "shop");
+    let namespace = namespace_node
+        .and_then(|n| decoder.non_empty_string(n, "the service `namespace`"))
+        .and_then(|text| {
+            not_a_dot_segment(decoder, namespace_node?, text, "the service `namespace`")
+        });
     let workload = match fields.get("workload") {
         Some(node) => decoder.non_empty_string(node, "the service `workload`"),
         None => name.clone(),
