@@ -230,16 +230,7 @@ fn the_binary_refuses_to_start_on_a_bad_config() {
     let path = dir.path().join("bad.yaml");
     std::fs::write(&path, "scrape_intervall: 15s\n").unwrap();
 
-    let output = Command::new(env!("CARGO_BIN_EXE_meshward-exporter"))
-        .arg(format!("--config.file={}", path.display()))
-        .arg(format!(
-            "--web.listen-address={}",
-            meshward_e2e::free_addr()
-        ))
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stderr = refused_start(&path);
     let expected = format!(
         "meshward-exporter: invalid configuration:\n{}:1:1: unknown key `scrape_intervall`\n",
         path.display()
@@ -253,20 +244,26 @@ fn the_binary_refuses_to_start_on_a_bad_config() {
 
 #[test]
 fn the_binary_refuses_to_start_without_its_config() {
-    let output = Command::new(env!("CARGO_BIN_EXE_meshward-exporter"))
-        .arg("--config.file=/nonexistent/meshward.yaml")
-        .arg(format!(
-            "--web.listen-address={}",
-            meshward_e2e::free_addr()
-        ))
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stderr = refused_start(Path::new("/nonexistent/meshward.yaml"));
     assert!(
         stderr.contains(
             "/nonexistent/meshward.yaml: cannot read the file: No such file or directory"
         ),
         "{stderr}"
     );
+}
+
+/// Starts the exporter binary on the configuration at `config`, asserts that it refuses to
+/// start (exit status 1), and returns what it wrote to stderr.
+fn refused_start(config: &Path) -> String {
+    let output = Command::new(env!("CARGO_BIN_EXE_meshward-exporter"))
+        .arg(format!("--config.file={}", config.display()))
+        .arg(format!(
+            "--web.listen-address={}",
+            meshward_e2e::free_addr()
+        ))
+        .output()
+        .expect("run meshward-exporter");
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    String::from_utf8_lossy(&output.stderr).into_owned()
 }
