@@ -438,15 +438,7 @@ fn derivation_matches_the_traffic_sent_through_a_real_envoy_mesh() {
     assert_a_ratios(&at_restart, first);
 
     // B's pooled connections to the old A are gone; wait until B reaches the new A.
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while http::get(mesh.b_outbound, "/ok", &[])
-        .map(|r| r.status)
-        .unwrap_or(0)
-        != 200
-    {
-        assert!(Instant::now() < deadline, "B never reached the restarted A");
-        meshward_e2e::pause(Duration::from_millis(100));
-    }
+    mesh.wait_until_b_reaches_a();
     let probe = Traffic {
         allowed: 1,
         ..Traffic::default()
@@ -700,15 +692,7 @@ static_configs:
 
     // Restart A; the exporter sees its counters fall back to zero.
     mesh.a.restart().expect("restart sidecar A");
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while http::get(mesh.b_outbound, "/ok", &[])
-        .map(|r| r.status)
-        .unwrap_or(0)
-        != 200
-    {
-        assert!(Instant::now() < deadline, "B never reached the restarted A");
-        meshward_e2e::pause(Duration::from_millis(100));
-    }
+    mesh.wait_until_b_reaches_a();
     let second = Traffic {
         allowed: 2,
         server_errors: 1,

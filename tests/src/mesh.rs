@@ -9,11 +9,12 @@
 
 use std::net::SocketAddr;
 use std::path::Path;
+use std::time::{Duration, Instant};
 
 use crate::authz::AuthzService;
 use crate::certs::Pki;
 use crate::envoy::Envoy;
-use crate::free_addr;
+use crate::{free_addr, http, pause};
 
 /// Stat prefix of A's mutual-TLS connection manager.
 pub const A_MTLS_PREFIX: &str = "inbound_mtls";
@@ -73,6 +74,21 @@ impl Mesh {
             _authz: authz,
         })
     }
+
+    /// Waits, up to ten seconds, until a `GET /ok` through B is answered 200 by A, sending one
+    /// such request every 100 ms: after A restarts, B's pooled connections to the old A are
+    /// gone. Exactly one of the requests reaches A and succeeds; panics if none does in time.
+    pub fn wait_until_b_reaches_a(&self) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while http::get(self.b_outbound, "/ok", &[])
+            .map(|r| r.status)
+            .unwrap_or(0)
+            != 200
+        {
+            assert!(Instant::now() < deadline, "B never reached the restarted A");
+            pause(Duration::from_millis(100));
+        }
+    }
 }
 
 /// Envoy's name for a listener in stats: its address with `:` turned into `_`.
@@ -85,6 +101,17 @@ fn socket(addr: SocketAddr) -> String {
         "{{socket_address: {{address: {}, port_value: {}}}}}",
         addr.ip(),
         addr.port()
+    )
+}
+
+/// A sidecar's TLS identity, as a flow mapping for `common_tls_context`: the certificate it
+/// presents and the CA it verifies its peer with. Both sides of the mesh's mutual TLS use it.
+fn common_tls_context(ca: &Path, cert: &Path, key: &Path) -> String {
+    let (ca, cert, key) = (ca.display(), cert.display(), key.display());
+    format!(
+        "{{tls_certificates: [{{certificate_chain: {{filename: \"{cert}\"}}, \
+         private_key: {{filename: \"{key}\"}}}}], \
+         validation_context: {{trusted_ca: {{filename: \"{ca}\"}}}}}}"
     )
 }
 
@@ -101,11 +128,7 @@ fn sidecar_a(
     plain: SocketAddr,
     authz: SocketAddr,
 ) -> String {
-    let (ca, cert, key) = (
-        pki.ca.display(),
-        pki.server_cert.display(),
-        pki.server_key.display(),
-    );
+    let tls = common_tls_context(&pki.ca, &pki.server_cert, &pki.server_key);
     let router = router();
     let (admin, mtls, plain, authz_socket) =
         (socket(admin), socket(mtls), socket(plain), socket(authz));
@@ -124,12 +147,7 @@ static_resources:
         typed_config:
           "@type": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext
           require_client_certificate: true
-          common_tls_context:
-            tls_certificates:
-            - certificate_chain: {{filename: "{cert}"}}
-              private_key: {{filename: "{key}"}}
-            validation_context:
-              trusted_ca: {{filename: "{ca}"}}
+          common_tls_context: {tls}
       filters:
       - name: envoy.filters.network.http_connection_manager
         typed_config:
@@ -200,11 +218,7 @@ static_resources:
 }
 
 fn sidecar_b(pki: &Pki, admin: SocketAddr, outbound: SocketAddr, a_mtls: SocketAddr) -> String {
-    let (ca, cert, key) = (
-        pki.ca.display(),
-        pki.client_cert.display(),
-        pki.client_key.display(),
-    );
+    let tls = common_tls_context(&pki.ca, &pki.client_cert, &pki.client_key);
     let router = router();
     let (admin, outbound, upstream) = (socket(admin), socket(outbound), socket(a_mtls));
     format!(
@@ -242,12 +256,7 @@ static_resources:
       typed_config:
         "@type": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext
         sni: localhost
-        common_tls_context:
-          tls_certificates:
-          - certificate_chain: {{filename: "{cert}"}}
-            private_key: {{filename: "{key}"}}
-          validation_context:
-            trusted_ca: {{filename: "{ca}"}}
+        common_tls_context: {tls}
 "#
     )
 }
