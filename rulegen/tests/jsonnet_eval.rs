@@ -234,3 +234,19 @@ fn a_jsonnet_spec_loads_like_its_yaml_twin() {
     assert_eq!(from_yaml.services[0].name, from_jsonnet.services[0].name);
     assert_eq!(from_yaml.name, from_jsonnet.name);
 }
+
+#[test]
+fn every_unreadable_spec_file_is_reported_yaml_and_jsonnet_alike() {
+    let dir = tempfile::tempdir().unwrap();
+    let broken = dir.path().join("broken.jsonnet");
+    write(&broken, "{ a: }\n");
+    let good = dir.path().join("good.jsonnet");
+    write(&good, "{ version: 1 }\n");
+    let paths = [dir.path().join("missing.yaml"), good, broken];
+    let errors = read_sources(&paths, &JsonnetOptions::default()).unwrap_err();
+    let codes: Vec<&str> = errors.iter().map(|d| d.code).collect();
+    assert_eq!(codes, vec!["spec/unreadable-file", "jsonnet/syntax"]);
+
+    let errors = read_sources(&[], &JsonnetOptions::default()).unwrap_err();
+    assert_eq!(errors[0].code, "spec/no-files");
+}

@@ -130,34 +130,15 @@ pub fn read_sources(
     paths: &[PathBuf],
     options: &JsonnetOptions,
 ) -> Result<Sources, Vec<Diagnostic>> {
-    let yaml: Vec<PathBuf> = paths.iter().filter(|p| !is_jsonnet(p)).cloned().collect();
-    let mut read = if yaml.is_empty() {
-        Sources::default()
-    } else {
-        spec::read_sources(&yaml)?
-    }
-    .files
-    .into_iter();
-    let mut sources = Sources::default();
-    let mut diagnostics = Vec::new();
-    for path in paths {
+    spec::read_sources_with(paths, |path| {
         if !is_jsonnet(path) {
-            sources.files.extend(read.next());
-            continue;
+            return spec::read_source(path);
         }
-        match evaluate(path, options) {
-            Ok(text) => sources.files.push(SourceFile {
-                path: format!("{} (evaluated)", path.display()),
-                text,
-            }),
-            Err(diagnostic) => diagnostics.push(diagnostic),
-        }
-    }
-    if diagnostics.is_empty() {
-        Ok(sources)
-    } else {
-        Err(diagnostics)
-    }
+        Ok(SourceFile {
+            path: format!("{} (evaluated)", path.display()),
+            text: evaluate(path, options)?,
+        })
+    })
 }
 
 /// Turns a jrsonnet error into a diagnostic whose message starts with `file:line:column`.

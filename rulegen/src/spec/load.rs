@@ -9,7 +9,7 @@
 //! one twice, in one file or across files, is an error that points at both declarations.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::diag::{self, Diagnostic};
 use crate::spec::decode::{Decoder, Fields};
@@ -84,6 +84,15 @@ pub fn load_str(path: &str, text: &str) -> Result<Spec, Vec<Diagnostic>> {
 
 /// Reads spec files (at most [`yaml::MAX_FILE_BYTES`] each) into [`Sources`].
 pub fn read_sources(paths: &[PathBuf]) -> Result<Sources, Vec<Diagnostic>> {
+    read_sources_with(paths, read_source)
+}
+
+/// Reads every path with `read`, in order, reporting every file that cannot be read rather
+/// than only the first; an empty list of paths is an error.
+pub(crate) fn read_sources_with(
+    paths: &[PathBuf],
+    mut read: impl FnMut(&Path) -> Result<SourceFile, Diagnostic>,
+) -> Result<Sources, Vec<Diagnostic>> {
     if paths.is_empty() {
         return Err(vec![Diagnostic::error(
             "spec/no-files",
@@ -94,11 +103,8 @@ pub fn read_sources(paths: &[PathBuf]) -> Result<Sources, Vec<Diagnostic>> {
     let mut sources = Sources::default();
     let mut diagnostics = Vec::new();
     for path in paths {
-        match read_file(path) {
-            Ok(text) => sources.files.push(SourceFile {
-                path: path.display().to_string(),
-                text,
-            }),
+        match read(path) {
+            Ok(file) => sources.files.push(file),
             Err(diagnostic) => diagnostics.push(diagnostic),
         }
     }
@@ -109,10 +115,22 @@ pub fn read_sources(paths: &[PathBuf]) -> Result<Sources, Vec<Diagnostic>> {
     }
 }
 
+/// One spec file as it is, named by its path.
+#[allow(
+    clippy::result_large_err,
+    reason = "one diagnostic per unreadable file: the size of the error does not matter"
+)]
+pub(crate) fn read_source(path: &Path) -> Result<SourceFile, Diagnostic> {
+    Ok(SourceFile {
+        path: path.display().to_string(),
+        text: read_file(path)?,
+    })
+}
+
 /// Reads one file as UTF-8 text, refusing directories and oversized files.
 // One diagnostic per unreadable file: the size of the error does not matter.
 #[allow(clippy::result_large_err)]
-pub(crate) fn read_file(path: &std::path::Path) -> Result<String, Diagnostic> {
+fn read_file(path: &Path) -> Result<String, Diagnostic> {
     let shown = path.display();
     let unreadable = |reason: String, help: &str| {
         Diagnostic::error(

@@ -22,6 +22,7 @@ pub use load::{
     load, load_sources, load_str, read_sources, DEFAULT_EVALUATION_INTERVAL,
     DEFAULT_SCRAPE_INTERVAL, VERSION,
 };
+pub(crate) use load::{read_source, read_sources_with};
 
 pub use user_rules::{group_name as user_rules_group_name, to_rule as user_rule_to_rule};
 pub use validate::render_runbook_url;
