@@ -130,7 +130,11 @@ pub fn read_sources(
     paths: &[PathBuf],
     options: &JsonnetOptions,
 ) -> Result<Sources, Vec<Diagnostic>> {
-    spec::read_sources_with(paths, |path| {
+    #[allow(
+        clippy::result_large_err,
+        reason = "one diagnostic per unreadable file: the size of the error does not matter"
+    )]
+    let read = |path: &Path| {
         if !is_jsonnet(path) {
             return spec::read_source(path);
         }
@@ -138,7 +142,8 @@ pub fn read_sources(
             path: format!("{} (evaluated)", path.display()),
             text: evaluate(path, options)?,
         })
-    })
+    };
+    spec::read_sources_with(paths, read)
 }
 
 /// Turns a jrsonnet error into a diagnostic whose message starts with `file:line:column`.
