@@ -1,18 +1,15 @@
 //! Authorization denials: the share of inbound requests an authorization policy denied
 //! (`MeshwardAuthzDenialsHigh`).
 
-use std::collections::BTreeMap;
-
 use meshward_signals::rules as names;
 
-use super::{counts, part_rate, probe, ratio_of_records};
+use super::share::{Bound, ShareAlert};
+use super::{part_rate, ratio_of_records};
 use crate::generate::catalogue::{Signal, Unit};
 use crate::generate::decimal::Decimal;
 use crate::generate::naming;
-use crate::generate::service::{condition, AlertDef, RecordMeta, ServiceRules};
-use crate::generate::template::{Humanize, Template};
-use crate::generate::unittest::scenario::{Outcome, Phase, Scenario, Tls, Traffic};
-use crate::generate::unittest::AlertTest;
+use crate::generate::service::{RecordMeta, ServiceRules};
+use crate::generate::unittest::scenario::{Outcome, Tls, Traffic};
 use crate::spec::model::Authz;
 
 /// Adds the authorization rules, alert and tests of one service.
@@ -59,72 +56,22 @@ pub fn build(rules: &mut ServiceRules<'_>, authz: &Authz) {
         return;
     }
     let ratio = rules.recorded(&ratio);
-    let percent = Humanize::Percentage;
-    let expectation = rules.alert(AlertDef {
+    ShareAlert {
         name: names::ALERT_AUTHZ_DENIALS_HIGH,
         signal: Signal::Authz,
-        expr: format!("{ratio} > {maximum}"),
-        for_: Some(authz.for_),
-        keep_firing_for: None,
+        ratio: &ratio,
+        bound: Bound::Maximum,
+        threshold: maximum,
+        for_: authz.for_,
         severity: authz.severity,
-        labels: BTreeMap::new(),
-        series_labels: BTreeMap::new(),
-        summary: "Authorization policies deny too many inbound requests.".to_owned(),
-        description: Template::text("")
-            .value(percent)
-            .lit(" of the inbound requests to ")
-            .label(names::SERVICE)
-            .lit(" in namespace ")
-            .label(names::NAMESPACE)
-            .lit(format!(
-                " were denied by authorization over the last {base}; the maximum is {}.",
-                percent.render(maximum.as_f64())
-            )),
-        conditions: vec![condition(ratio.to_string(), ">", maximum, Unit::Ratio)],
-    });
-
-    let step = rules.step();
-    let at = rules.align(
-        base.as_millis() + rules.longest_for.as_millis() + 2 * step.as_millis(),
-        step,
-    );
-    let steps = at.as_millis() / step.as_millis();
-    let sample = probe(maximum, true, |v| expectation.is_stable(v));
-    for (share, fires) in [(sample.fire, true), (sample.silent, false)] {
-        let Some(share) = share else { continue };
-        let (denied, total) = counts(share);
-        let traffic = Traffic::IDLE
-            .with(Tls::Mutual, Outcome::Denied, denied)
-            .with(Tls::Mutual, Outcome::Ok, total - denied);
-        let scenario = Scenario {
-            step,
-            phases: vec![Phase {
-                steps,
-                traffic,
-                latency: None,
-            }],
-            certificates: Vec::new(),
-            quantile: None,
-        };
-        let exp_alerts = if fires {
-            vec![expectation.firing(share.as_f64())]
-        } else {
-            Vec::new()
-        };
-        let verdict = if fires { "fires" } else { "stays silent" };
-        rules.test(
-            Some(format!("{}:{fires}", names::ALERT_AUTHZ_DENIALS_HIGH)),
-            &format!(
-                "{} {verdict} when {share} of requests are denied (maximum {maximum})",
-                names::ALERT_AUTHZ_DENIALS_HIGH
-            ),
-            &scenario,
-            vec![AlertTest {
-                eval_time: at,
-                alertname: names::ALERT_AUTHZ_DENIALS_HIGH.to_owned(),
-                exp_alerts,
-            }],
-            Vec::new(),
-        );
+        summary: "Authorization policies deny too many inbound requests.",
+        did: "were denied by authorization",
+        do_: "are denied",
+        traffic: |denied, total| {
+            Traffic::IDLE
+                .with(Tls::Mutual, Outcome::Denied, denied)
+                .with(Tls::Mutual, Outcome::Ok, total - denied)
+        },
     }
+    .build(rules);
 }

@@ -5,12 +5,14 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use meshward_signals::rules as names;
 
+use super::proof::{steady, verdict};
+use super::share::share_of_inbound;
 use super::{counts, probe, ratio_of_rates};
 use crate::generate::catalogue::{Signal, Unit};
 use crate::generate::decimal::Decimal;
 use crate::generate::naming;
 use crate::generate::service::{condition, gcd, AlertDef, Expectation, RecordMeta, ServiceRules};
-use crate::generate::template::{Humanize, Template};
+use crate::generate::template::Humanize;
 use crate::generate::unittest::scenario::{Outcome, Phase, Scenario, Tls, Traffic};
 use crate::generate::unittest::AlertTest;
 use crate::generate::windows::DaysExt;
@@ -159,29 +161,30 @@ fn burn_alert(
         ]),
         series_labels: BTreeMap::new(),
         summary: summary.to_owned(),
-        description: Template::text("")
-            .value(percent)
-            .lit(" of the inbound requests to ")
-            .label(names::SERVICE)
-            .lit(" in namespace ")
-            .label(names::NAMESPACE)
-            .lit(format!(
-                " failed with a 5xx over the last {} (and over the last {}): more than {} times \
+        description: share_of_inbound("").lit(format!(
+            " failed with a 5xx over the last {} (and over the last {}): more than {} times \
                  the {} that a {} objective over {} allows. At this rate the whole budget lasts \
                  {}.",
-                tier.long.days(),
-                tier.short.days(),
-                tier.factor,
-                percent.render(Decimal::from_ratio(slo.objective.complement()).as_f64()),
-                percent.render(objective.as_f64()),
-                slo.window.days(),
-                lasts.days()
-            )),
+            tier.long.days(),
+            tier.short.days(),
+            tier.factor,
+            percent.render(Decimal::from_ratio(slo.objective.complement()).as_f64()),
+            percent.render(objective.as_f64()),
+            slo.window.days(),
+            lasts.days()
+        )),
         conditions: vec![
             condition(long.to_string(), ">", threshold, Unit::Ratio),
             condition(short.to_string(), ">", threshold, Unit::Ratio),
         ],
     })
+}
+
+/// One step of `total` requests of which `errors` fail with a 5xx.
+pub fn failing(errors: u64, total: u64) -> Traffic {
+    Traffic::IDLE
+        .with(Tls::Mutual, Outcome::Error, errors)
+        .with(Tls::Mutual, Outcome::Ok, total - errors)
 }
 
 /// For each tier, a steady error ratio just above its threshold (it and every slower tier
@@ -200,33 +203,24 @@ fn steady_burn_tests(rules: &mut ServiceRules<'_>, alerts: &[(BurnTier, Decimal,
         for (ratio, fires) in [(sample.fire, true), (sample.silent, false)] {
             let Some(ratio) = ratio else { continue };
             let (errors, total) = counts(ratio);
-            let traffic = Traffic::IDLE
-                .with(Tls::Mutual, Outcome::Error, errors)
-                .with(Tls::Mutual, Outcome::Ok, total - errors);
-            let scenario = Scenario {
-                step,
-                phases: vec![Phase {
-                    steps,
-                    traffic,
-                    latency: None,
-                }],
-                certificates: Vec::new(),
-                quantile: None,
-            };
+            let scenario = steady(step, steps, failing(errors, total));
             let exp_alerts = alerts
                 .iter()
                 .filter(|(_, t, _)| *t < ratio)
                 .map(|(_, _, e)| e.firing(ratio.as_f64()))
                 .collect();
-            let verdict = if fires { "fires" } else { "stays silent" };
             rules.test(
-                Some(format!("{}:{index}:{fires}", names::ALERT_ERROR_BUDGET_BURN)),
+                Some(format!(
+                    "{}:{index}:{fires}",
+                    names::ALERT_ERROR_BUDGET_BURN
+                )),
                 &format!(
-                    "{} {} {}/{} {verdict} at a steady error ratio of {ratio} ({}× threshold {threshold})",
+                    "{} {} {}/{} {} at a steady error ratio of {ratio} ({}× threshold {threshold})",
                     names::ALERT_ERROR_BUDGET_BURN,
                     tier.tier,
                     tier.long.days(),
                     tier.short.days(),
+                    verdict(fires),
                     tier.factor
                 ),
                 &scenario,
@@ -284,9 +278,7 @@ fn burst_test(
         },
         Phase {
             steps: burst / step.as_millis(),
-            traffic: Traffic::IDLE
-                .with(Tls::Mutual, Outcome::Error, errors)
-                .with(Tls::Mutual, Outcome::Ok, total - errors),
+            traffic: failing(errors, total),
             latency: None,
         },
     ];

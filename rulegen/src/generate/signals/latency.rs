@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use meshward_signals::rules as names;
 
+use super::proof::{prove, settled_at};
 use crate::generate::catalogue::{Signal, Unit};
 use crate::generate::decimal::Decimal;
 use crate::generate::mesh::{LatencySource, Unsupported};
@@ -13,7 +14,6 @@ use crate::generate::service::{condition, AlertDef, Expectation, RecordMeta, Ser
 use crate::generate::template::{Humanize, Template};
 use crate::generate::unittest::histogram;
 use crate::generate::unittest::scenario::{Latency as Shape, Phase, Scenario, Traffic};
-use crate::generate::unittest::AlertTest;
 use crate::spec::model::{Latency, Span};
 use crate::units::Ratio;
 
@@ -169,10 +169,7 @@ fn resolvable(rules: &ServiceRules<'_>) -> String {
 fn tests(rules: &mut ServiceRules<'_>, latency: &Latency, expectation: &Expectation) {
     let ceiling_ms = latency.threshold.as_millis() as f64;
     let step = rules.step();
-    let at = rules.align(
-        rules.base.as_millis() + rules.longest_for.as_millis() + 2 * step.as_millis(),
-        step,
-    );
+    let at = settled_at(rules, step);
     for fires in [true, false] {
         let found = (1..=9).find_map(|k| {
             let offset = 0.01 * k as f64;
@@ -211,28 +208,12 @@ fn tests(rules: &mut ServiceRules<'_>, latency: &Latency, expectation: &Expectat
             certificates: Vec::new(),
             quantile: Some(latency.percentile.to_string()),
         };
-        let exp_alerts = if fires {
-            vec![expectation.firing(seconds)]
-        } else {
-            Vec::new()
-        };
-        let verdict = if fires { "fires" } else { "stays silent" };
-        rules.test(
-            Some(format!("{}:{fires}", names::ALERT_LATENCY_HIGH)),
-            &format!(
-                "{} {verdict} at a {} of {} (ceiling {})",
-                names::ALERT_LATENCY_HIGH,
-                percentile_name(latency.percentile),
-                Humanize::Duration.render(seconds),
-                latency.threshold
-            ),
-            &scenario,
-            vec![AlertTest {
-                eval_time: at,
-                alertname: names::ALERT_LATENCY_HIGH.to_owned(),
-                exp_alerts,
-            }],
-            Vec::new(),
+        let when = format!(
+            "at a {} of {} (ceiling {})",
+            percentile_name(latency.percentile),
+            Humanize::Duration.render(seconds),
+            latency.threshold
         );
+        prove(rules, expectation, fires, seconds, at, &scenario, &when);
     }
 }

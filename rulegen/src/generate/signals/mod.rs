@@ -7,6 +7,8 @@ pub mod certificates;
 pub mod idle;
 pub mod latency;
 pub mod mtls;
+pub mod proof;
+pub mod share;
 pub mod spikes;
 pub mod traffic;
 

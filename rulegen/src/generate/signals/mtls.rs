@@ -6,14 +6,15 @@ use std::collections::BTreeMap;
 
 use meshward_signals::rules as names;
 
-use super::{counts, part_rate, probe, ratio_of_records};
+use super::proof::{prove, steady};
+use super::share::{Bound, ShareAlert};
+use super::{part_rate, ratio_of_records};
 use crate::generate::catalogue::{Signal, Unit};
 use crate::generate::decimal::Decimal;
 use crate::generate::naming;
 use crate::generate::service::{condition, AlertDef, RecordMeta, ServiceRules};
 use crate::generate::template::{Humanize, Template};
-use crate::generate::unittest::scenario::{Outcome, Phase, Scenario, Tls, Traffic};
-use crate::generate::unittest::AlertTest;
+use crate::generate::unittest::scenario::{Outcome, Tls, Traffic};
 use crate::spec::model::{Mtls, MtlsMode};
 
 /// Adds the mTLS rules, alerts and tests of one service.
@@ -81,78 +82,27 @@ pub fn build(rules: &mut ServiceRules<'_>, mtls: &Mtls) {
 }
 
 fn adoption_low(rules: &mut ServiceRules<'_>, mtls: &Mtls, minimum: Decimal) {
-    let base = rules.base;
-    let ratio = rules.recorded(&naming::ratio_rate(names::MTLS_REQUESTS, base));
-    let percent = Humanize::Percentage;
-    let expectation = rules.alert(AlertDef {
+    let ratio = rules.recorded(&naming::ratio_rate(names::MTLS_REQUESTS, rules.base));
+    ShareAlert {
         name: names::ALERT_MTLS_ADOPTION_LOW,
         signal: Signal::Mtls,
-        expr: format!("{ratio} < {minimum}"),
-        for_: Some(mtls.for_),
-        keep_firing_for: None,
+        ratio: &ratio,
+        bound: Bound::Minimum,
+        threshold: minimum,
+        for_: mtls.for_,
         severity: mtls.severity,
-        labels: BTreeMap::new(),
-        series_labels: BTreeMap::new(),
-        summary: "Too few inbound requests use mutual TLS.".to_owned(),
-        description: Template::text("Only ")
-            .value(percent)
-            .lit(" of the inbound requests to ")
-            .label(names::SERVICE)
-            .lit(" in namespace ")
-            .label(names::NAMESPACE)
-            .lit(format!(
-                " used mutual TLS over the last {base}; the minimum is {}.",
-                percent.render(minimum.as_f64())
-            )),
-        conditions: vec![condition(ratio.to_string(), "<", minimum, Unit::Ratio)],
-    });
-
-    let step = rules.step();
-    let at = rules.align(
-        base.as_millis() + rules.longest_for.as_millis() + 2 * step.as_millis(),
-        step,
-    );
-    let steps = at.as_millis() / step.as_millis();
-    let sample = probe(minimum, false, |v| expectation.is_stable(v));
-    for (share, fires) in [(sample.fire, true), (sample.silent, false)] {
-        let Some(share) = share else { continue };
-        let (mutual, total) = counts(share);
-        let traffic = Traffic::IDLE.with(Tls::Mutual, Outcome::Ok, mutual).with(
-            Tls::Plaintext,
-            Outcome::Ok,
-            total - mutual,
-        );
-        let scenario = Scenario {
-            step,
-            phases: vec![Phase {
-                steps,
-                traffic,
-                latency: None,
-            }],
-            certificates: Vec::new(),
-            quantile: None,
-        };
-        let exp_alerts = if fires {
-            vec![expectation.firing(share.as_f64())]
-        } else {
-            Vec::new()
-        };
-        let verdict = if fires { "fires" } else { "stays silent" };
-        rules.test(
-            Some(format!("{}:{fires}", names::ALERT_MTLS_ADOPTION_LOW)),
-            &format!(
-                "{} {verdict} when {share} of requests use mutual TLS (minimum {minimum})",
-                names::ALERT_MTLS_ADOPTION_LOW
-            ),
-            &scenario,
-            vec![AlertTest {
-                eval_time: at,
-                alertname: names::ALERT_MTLS_ADOPTION_LOW.to_owned(),
-                exp_alerts,
-            }],
-            Vec::new(),
-        );
+        summary: "Too few inbound requests use mutual TLS.",
+        did: "used mutual TLS",
+        do_: "use mutual TLS",
+        traffic: |mutual, total| {
+            Traffic::IDLE.with(Tls::Mutual, Outcome::Ok, mutual).with(
+                Tls::Plaintext,
+                Outcome::Ok,
+                total - mutual,
+            )
+        },
     }
+    .build(rules);
 }
 
 fn plaintext_traffic(rules: &mut ServiceRules<'_>, mtls: &Mtls) {
@@ -200,36 +150,20 @@ fn plaintext_traffic(rules: &mut ServiceRules<'_>, mtls: &Mtls) {
             Outcome::Ok,
             plain,
         );
-        let scenario = Scenario {
-            step,
-            phases: vec![Phase {
-                steps,
-                traffic,
-                latency: None,
-            }],
-            certificates: Vec::new(),
-            quantile: None,
-        };
-        let exp_alerts = if fires {
-            vec![expectation.firing(per_second(plain))]
+        let when = if fires {
+            format!("on {plain} plaintext request(s) per {step}")
         } else {
-            Vec::new()
+            "while every request uses mutual TLS".to_owned()
         };
-        let what = if fires {
-            format!("fires on {plain} plaintext request(s) per {step}")
-        } else {
-            "stays silent while every request uses mutual TLS".to_owned()
-        };
-        rules.test(
-            Some(format!("{}:{fires}", names::ALERT_PLAINTEXT_TRAFFIC)),
-            &format!("{} {what}", names::ALERT_PLAINTEXT_TRAFFIC),
+        let scenario = steady(step, steps, traffic);
+        prove(
+            rules,
+            &expectation,
+            fires,
+            per_second(plain),
+            at,
             &scenario,
-            vec![AlertTest {
-                eval_time: at,
-                alertname: names::ALERT_PLAINTEXT_TRAFFIC.to_owned(),
-                exp_alerts,
-            }],
-            Vec::new(),
+            &when,
         );
     }
 }

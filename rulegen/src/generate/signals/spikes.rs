@@ -11,6 +11,7 @@ use meshward_signals::rules as names;
 
 use super::availability::error_ratio;
 use super::latency::{percentile_name, record_quantile, shape};
+use super::proof::prove;
 use crate::generate::catalogue::Condition;
 use crate::generate::catalogue::{Signal, Unit};
 use crate::generate::decimal::Decimal;
@@ -18,7 +19,6 @@ use crate::generate::naming;
 use crate::generate::service::{AlertDef, Expectation, RecordMeta, ServiceRules};
 use crate::generate::template::{Humanize, Template};
 use crate::generate::unittest::scenario::{Outcome, Phase, Scenario, Tls, Traffic};
-use crate::generate::unittest::AlertTest;
 use crate::generate::windows::DaysExt;
 use crate::spec::model::{Service, Spike};
 use crate::units::{PromDuration, Ratio};
@@ -213,27 +213,16 @@ fn error_tests(rules: &mut ServiceRules<'_>, spike: &Spike, expectation: &Expect
             certificates: Vec::new(),
             quantile: None,
         };
-        let exp_alerts = if fires {
-            vec![expectation.firing(ratio.as_f64())]
-        } else {
-            Vec::new()
-        };
-        let verdict = if fires { "fires" } else { "stays silent" };
-        rules.test(
-            Some(format!("{}:{fires}", names::ALERT_ERROR_SPIKE)),
-            &format!(
-                "{} {verdict} when the 5xx ratio jumps from {normal} to {ratio} for {length}",
-                names::ALERT_ERROR_SPIKE
-            ),
+        let when = format!("when the 5xx ratio jumps from {normal} to {ratio} for {length}");
+        let at = PromDuration::from_millis(spike.baseline.as_millis() + length.as_millis());
+        prove(
+            rules,
+            expectation,
+            fires,
+            ratio.as_f64(),
+            at,
             &scenario,
-            vec![AlertTest {
-                eval_time: PromDuration::from_millis(
-                    spike.baseline.as_millis() + length.as_millis(),
-                ),
-                alertname: names::ALERT_ERROR_SPIKE.to_owned(),
-                exp_alerts,
-            }],
-            Vec::new(),
+            &when,
         );
     }
 }
@@ -373,30 +362,13 @@ fn latency_tests(
             certificates: Vec::new(),
             quantile: Some(quantile.to_string()),
         };
-        let exp_alerts = if fires {
-            vec![expectation.firing(seconds)]
-        } else {
-            Vec::new()
-        };
-        let verdict = if fires { "fires" } else { "stays silent" };
-        rules.test(
-            Some(format!("{}:{fires}", names::ALERT_LATENCY_SPIKE)),
-            &format!(
-                "{} {verdict} when the {} latency jumps from {} to {} for {length}",
-                names::ALERT_LATENCY_SPIKE,
-                percentile_name(quantile),
-                Humanize::Duration.render(normal_seconds),
-                Humanize::Duration.render(seconds)
-            ),
-            &scenario,
-            vec![AlertTest {
-                eval_time: PromDuration::from_millis(
-                    spike.baseline.as_millis() + length.as_millis(),
-                ),
-                alertname: names::ALERT_LATENCY_SPIKE.to_owned(),
-                exp_alerts,
-            }],
-            Vec::new(),
+        let when = format!(
+            "when the {} latency jumps from {} to {} for {length}",
+            percentile_name(quantile),
+            Humanize::Duration.render(normal_seconds),
+            Humanize::Duration.render(seconds)
         );
+        let at = PromDuration::from_millis(spike.baseline.as_millis() + length.as_millis());
+        prove(rules, expectation, fires, seconds, at, &scenario, &when);
     }
 }
