@@ -309,16 +309,22 @@ fn assert_monotonic(before: &Derived, after: &Derived) {
     }
 }
 
+/// Starts the two-sidecar mesh in a fresh directory, which the caller keeps for as long as the
+/// mesh runs; `None` when `envoy` or `openssl` is missing outside CI (under CI=true, `require`
+/// fails the test instead).
+fn start_mesh() -> Option<(tempfile::TempDir, Mesh)> {
+    let envoy = require("envoy")?;
+    require("openssl")?;
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let mesh = Mesh::start(&envoy, dir.path()).expect("start the Envoy mesh");
+    Some((dir, mesh))
+}
+
 #[test]
 fn derivation_matches_the_traffic_sent_through_a_real_envoy_mesh() {
-    let Some(envoy) = require("envoy") else {
+    let Some((_dir, mut mesh)) = start_mesh() else {
         return;
     };
-    if require("openssl").is_none() {
-        return;
-    }
-    let dir = tempfile::tempdir().expect("temporary directory");
-    let mut mesh = Mesh::start(&envoy, dir.path()).expect("start the Envoy mesh");
     let mut a = TargetState::new(DeriveSettings::default());
     let mut b = TargetState::new(DeriveSettings::default());
 
@@ -613,14 +619,9 @@ fn poll_until(
 
 #[test]
 fn exporter_binary_serves_what_the_mesh_traffic_implies() {
-    let Some(envoy) = require("envoy") else {
+    let Some((dir, mut mesh)) = start_mesh() else {
         return;
     };
-    if require("openssl").is_none() {
-        return;
-    }
-    let dir = tempfile::tempdir().expect("temporary directory");
-    let mut mesh = Mesh::start(&envoy, dir.path()).expect("start the Envoy mesh");
     let config = format!(
         r#"scrape_interval: 1s
 scrape_timeout: 1s
