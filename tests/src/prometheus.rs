@@ -1,5 +1,6 @@
 //! A real Prometheus server (`prometheus` 2.x) on a free loopback port, and the parts of its
-//! HTTP API that tests read: instant queries, rules, alerts and targets.
+//! HTTP API that tests read: instant and range queries, label values, rules, alerts and
+//! targets.
 //!
 //! ```no_run
 //! use std::time::Duration;
@@ -91,6 +92,15 @@ pub struct Sample {
     pub timestamp: f64,
     /// The value.
     pub value: f64,
+}
+
+/// One series of a range query (a matrix).
+#[derive(Clone, Debug, PartialEq)]
+pub struct RangeSeries {
+    /// Its labels, `__name__` included when the series has a name.
+    pub labels: BTreeMap<String, String>,
+    /// Its points: evaluation time (Unix seconds) and value, oldest first.
+    pub points: Vec<(f64, f64)>,
 }
 
 /// An alert as `/api/v1/alerts` reports it.
@@ -190,6 +200,49 @@ impl Prometheus {
         }
     }
 
+    /// Evaluates `expr` at every `step` from `start` to `end` (Unix seconds), as a graph panel
+    /// asks; the series that have points in that range.
+    pub fn query_range(
+        &self,
+        expr: &str,
+        start: f64,
+        end: f64,
+        step: Duration,
+    ) -> io::Result<Vec<RangeSeries>> {
+        let path = format!(
+            "/api/v1/query_range?query={}&start={start:.3}&end={end:.3}&step={}",
+            percent_encode(expr),
+            step.as_secs_f64()
+        );
+        let data = self.api(&path)?;
+        match data["resultType"].as_str() {
+            Some("matrix") => array(&data["result"], "result")?
+                .iter()
+                .map(range_series)
+                .collect(),
+            other => Err(invalid(format!(
+                "range query {expr:?} gave a {other:?} result"
+            ))),
+        }
+    }
+
+    /// The values of `label` on the series `selector` matches since `start` (Unix seconds),
+    /// sorted: what Grafana asks for a `label_values(selector, label)` template variable.
+    pub fn label_values(&self, label: &str, selector: &str, start: f64) -> io::Result<Vec<String>> {
+        let path = format!(
+            "/api/v1/label/{}/values?match[]={}&start={start:.3}",
+            percent_encode(label),
+            percent_encode(selector)
+        );
+        let data = self.api(&path)?;
+        let mut values = array(&data, "data")?
+            .iter()
+            .map(text)
+            .collect::<io::Result<Vec<String>>>()?;
+        values.sort();
+        Ok(values)
+    }
+
     /// Every pending and firing alert.
     pub fn alerts(&self) -> io::Result<Vec<Alert>> {
         let data = self.api("/api/v1/alerts")?;
@@ -287,6 +340,17 @@ fn sample(value: &Value) -> io::Result<Sample> {
     })
 }
 
+fn range_series(value: &Value) -> io::Result<RangeSeries> {
+    let points = array(&value["values"], "values")?
+        .iter()
+        .map(|point| Ok((number(&point[0])?, parse_value(&text(&point[1])?)?)))
+        .collect::<io::Result<Vec<(f64, f64)>>>()?;
+    Ok(RangeSeries {
+        labels: string_map(&value["metric"])?,
+        points,
+    })
+}
+
 fn number(value: &Value) -> io::Result<f64> {
     match value {
         Value::Number(n) => n.as_f64().ok_or_else(|| invalid(format!("{n} as f64"))),
@@ -358,6 +422,21 @@ mod tests {
                 "      - targets: [\"127.0.0.1:9842\"]\n",
             )
         );
+    }
+
+    #[test]
+    fn range_series_parse_as_prometheus_writes_them() {
+        let value = serde_json::json!({
+            "metric": {"__name__": "up", "job": "mesh"},
+            "values": [[1700000000, "1"], [1700000001.5, "NaN"]],
+        });
+        let series = range_series(&value).unwrap();
+        assert_eq!(series.labels["job"], "mesh");
+        assert_eq!(series.points.len(), 2);
+        assert_eq!(series.points[0], (1_700_000_000.0, 1.0));
+        assert_eq!(series.points[1].0, 1_700_000_001.5);
+        assert!(series.points[1].1.is_nan());
+        assert!(range_series(&serde_json::json!({"metric": {}, "values": "x"})).is_err());
     }
 
     #[test]

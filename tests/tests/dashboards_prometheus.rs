@@ -15,8 +15,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use meshward_e2e::prometheus::{percent_encode, Config, Prometheus};
-use meshward_e2e::{http, pause, require};
+use meshward_e2e::cargo::workspace_root;
+use meshward_e2e::prometheus::{Config, Prometheus};
+use meshward_e2e::{pause, require};
 use meshward_rulegen::dashboard::expr::substitute;
 use meshward_rulegen::dashboard::generate::dashboards;
 use meshward_rulegen::dashboard::invariants::label_values_parts;
@@ -26,7 +27,6 @@ use meshward_rulegen::generate::{compile, Compiled};
 use meshward_rulegen::spec::model::{Mesh, Spec};
 use meshward_rulegen::units::PromDuration;
 use meshward_signals::{exported, istio};
-use serde_json::Value;
 
 /// The spec whose dashboards the repository ships.
 const SPEC: &str = "examples/mesh-security.yaml";
@@ -35,12 +35,8 @@ const TICK: Duration = Duration::from_secs(1);
 /// How long to wait for each step before giving up.
 const PATIENCE: Duration = Duration::from_secs(30);
 
-fn repo_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
 fn compiled_spec() -> (Spec, Compiled) {
-    let path = repo_root().join(SPEC);
+    let path = workspace_root().join(SPEC);
     let spec = meshward_rulegen::spec::load(&[path]).unwrap_or_else(|d| panic!("{d:#?}"));
     let compiled = compile(&spec).unwrap_or_else(|d| panic!("{d:#?}"));
     (spec, compiled)
@@ -283,37 +279,23 @@ fn now() -> f64 {
         .as_secs_f64()
 }
 
-/// Runs a range query over the last `span` seconds, as a time series panel does; the number
-/// of series on success.
+/// Runs a range query over the last `span` seconds at a one-second step, as a time series
+/// panel does; the number of series with points on success.
 fn query_range(prometheus: &Prometheus, expr: &str, span: f64) -> Result<usize, String> {
     let end = now();
-    let path = format!(
-        "/api/v1/query_range?query={}&start={:.3}&end={end:.3}&step=1",
-        percent_encode(expr),
-        end - span
-    );
-    let response = http::get(prometheus.listen(), &path, &[]).map_err(|e| e.to_string())?;
-    let body: Value = serde_json::from_str(&response.body).map_err(|e| e.to_string())?;
-    if response.status != 200 || body["status"] != "success" {
-        return Err(format!("HTTP {}: {}", response.status, response.body));
-    }
-    Ok(body["data"]["result"].as_array().map_or(0, Vec::len))
+    let series = prometheus
+        .query_range(expr, end - span, end, Duration::from_secs(1))
+        .map_err(|e| e.to_string())?;
+    Ok(series.iter().filter(|s| !s.points.is_empty()).count())
 }
 
 /// What Grafana asks Prometheus for a `label_values(selector, label)` variable: the label's
 /// values on the series the selector matches; the number of values on success.
 fn label_values(prometheus: &Prometheus, selector: &str, label: &str) -> Result<usize, String> {
-    let path = format!(
-        "/api/v1/label/{label}/values?match[]={}&start={:.3}",
-        percent_encode(selector),
-        now() - 600.0
-    );
-    let response = http::get(prometheus.listen(), &path, &[]).map_err(|e| e.to_string())?;
-    let body: Value = serde_json::from_str(&response.body).map_err(|e| e.to_string())?;
-    if response.status != 200 || body["status"] != "success" {
-        return Err(format!("HTTP {}: {}", response.status, response.body));
-    }
-    Ok(body["data"].as_array().map_or(0, Vec::len))
+    prometheus
+        .label_values(label, selector, now() - 600.0)
+        .map(|values| values.len())
+        .map_err(|e| e.to_string())
 }
 
 fn wait_for(what: &str, mut ready: impl FnMut() -> bool) {
