@@ -4,33 +4,18 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 use serde_json::{json, Value};
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
+#[path = "support/cli.rs"]
+mod cli;
 
-fn meshward(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_meshward"))
-        .args(args)
-        .current_dir(repo())
-        .env_remove("MESHWARD_LOG")
-        .output()
-        .expect("meshward runs")
-}
+use cli::{code, meshward, repo, stderr, write};
 
 /// Exit code and standard error.
 fn run(args: &[&str]) -> (i32, String) {
     let output = meshward(args);
-    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-    (output.status.code().expect("exited"), stderr)
-}
-
-fn write(path: &Path, text: &str) {
-    fs::create_dir_all(path.parent().unwrap()).unwrap();
-    fs::write(path, text).unwrap();
+    (code(&output), stderr(&output))
 }
 
 fn committed_dashboards() -> Vec<String> {

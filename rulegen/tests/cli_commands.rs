@@ -4,32 +4,11 @@
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
+#[path = "support/cli.rs"]
+mod cli;
 
-fn meshward(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_meshward"))
-        .args(args)
-        .current_dir(repo())
-        .env_remove("MESHWARD_LOG")
-        .output()
-        .expect("meshward runs")
-}
-
-fn code(output: &Output) -> i32 {
-    output.status.code().expect("exited")
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
+use cli::{code, meshward, stderr, stdout};
 
 /// Every file under `dir`, with its bytes.
 fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
@@ -204,47 +183,44 @@ fn invalid_resource_metadata_is_a_usage_error() {
     }
 }
 
-#[test]
-fn an_invalid_spec_exits_1_and_writes_nothing() {
+/// Generates from `spec` written to a file named `file_name`; asserts exit 1 and that nothing
+/// was written, and returns standard error.
+fn generate_refuses(file_name: &str, spec: &str) -> String {
     let dir = tempfile::tempdir().unwrap();
-    let spec = dir.path().join("bad.yaml");
-    fs::write(&spec, SMALL_SPEC.replace("mtls:", "mtlz:")).unwrap();
+    let path = dir.path().join(file_name);
+    fs::write(&path, spec).unwrap();
     let out = dir.path().join("out");
     let output = meshward(&[
         "generate",
-        spec.to_str().unwrap(),
+        path.to_str().unwrap(),
         "--out",
         out.to_str().unwrap(),
     ]);
-    assert_eq!(code(&output), 1);
-    let message = stderr(&output);
+    assert_eq!(code(&output), 1, "{}", stderr(&output));
+    assert!(!out.exists(), "a refused spec wrote {}", out.display());
+    stderr(&output)
+}
+
+#[test]
+fn an_invalid_spec_exits_1_and_writes_nothing() {
+    let message = generate_refuses("bad.yaml", &SMALL_SPEC.replace("mtls:", "mtlz:"));
     assert!(
         message.contains("mtlz") && message.contains("mtls"),
         "{message}"
     );
-    assert!(!out.exists());
 }
 
 #[test]
 fn a_signal_the_mesh_cannot_measure_exits_1_with_the_alternative() {
-    let dir = tempfile::tempdir().unwrap();
-    let spec = dir.path().join("envoy.yaml");
-    fs::write(&spec, SMALL_SPEC.replace("mesh: linkerd", "mesh: envoy")).unwrap();
-    let out = dir.path().join("out");
-    let output = meshward(&[
-        "generate",
-        spec.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    assert_eq!(code(&output), 1);
-    let message = stderr(&output);
+    let message = generate_refuses(
+        "envoy.yaml",
+        &SMALL_SPEC.replace("mesh: linkerd", "mesh: envoy"),
+    );
     assert!(
         message.contains("`mtls`") && message.contains("mesh: meshward"),
         "{message}"
     );
     assert!(message.contains("envoy.yaml:7:"), "{message}");
-    assert!(!out.exists());
 }
 
 #[test]

@@ -1,41 +1,22 @@
 //! The command line of the GitOps outputs: `meshward generate --format mixin|dashboards`,
 //! `--check` with its unified diff and exit code, and Jsonnet specs with their flags.
 
+#[path = "support/cli.rs"]
+mod cli;
 #[path = "dashboard_support.rs"]
 mod support;
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::PathBuf;
 
 use meshward_rulegen::mixin::build;
 
-fn meshward(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_meshward"))
-        .args(args)
-        .current_dir(cwd)
-        .output()
-        .expect("run meshward")
-}
-
-fn text(output: &Output) -> String {
-    format!(
-        "status {:?}\nstdout:\n{}\nstderr:\n{}",
-        output.status.code(),
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
-}
-
-fn write(path: &Path, text: &str) {
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, text).unwrap();
-}
+use cli::{describe, meshward_in, write};
 
 #[test]
 fn generate_writes_the_mixin_and_check_reports_drift_with_a_diff() {
     let dir = tempfile::tempdir().unwrap();
     write(&dir.path().join("shop.yaml"), support::SHOP);
-    let out = meshward(
+    let out = meshward_in(
         &[
             "generate",
             "shop.yaml",
@@ -46,7 +27,7 @@ fn generate_writes_the_mixin_and_check_reports_drift_with_a_diff() {
         ],
         dir.path(),
     );
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
 
     let compiled = support::compile_str("shop.yaml", support::SHOP);
     for (path, expected) in build::render(&compiled).unwrap() {
@@ -63,8 +44,8 @@ fn generate_writes_the_mixin_and_check_reports_drift_with_a_diff() {
         "mixin",
         "--check",
     ];
-    let clean = meshward(&check, dir.path());
-    assert_eq!(clean.status.code(), Some(0), "{}", text(&clean));
+    let clean = meshward_in(&check, dir.path());
+    assert_eq!(clean.status.code(), Some(0), "{}", describe(&clean));
 
     let config = dir.path().join("mixin/config.libsonnet");
     let edited = std::fs::read_to_string(&config)
@@ -73,8 +54,8 @@ fn generate_writes_the_mixin_and_check_reports_drift_with_a_diff() {
     std::fs::write(&config, edited).unwrap();
     std::fs::remove_file(dir.path().join("mixin/rules.libsonnet")).unwrap();
     write(&dir.path().join("mixin/old.libsonnet"), "{}\n");
-    let drifted = meshward(&check, dir.path());
-    assert_eq!(drifted.status.code(), Some(1), "{}", text(&drifted));
+    let drifted = meshward_in(&check, dir.path());
+    assert_eq!(drifted.status.code(), Some(1), "{}", describe(&drifted));
     let report = String::from_utf8_lossy(&drifted.stdout);
     assert!(
         report.contains("--- a/config.libsonnet\n+++ b/config.libsonnet\n"),
@@ -98,7 +79,7 @@ fn generate_writes_the_mixin_and_check_reports_drift_with_a_diff() {
 fn generate_writes_dashboards_and_the_deliveries_asked_for() {
     let dir = tempfile::tempdir().unwrap();
     write(&dir.path().join("shop.yaml"), support::SHOP);
-    let out = meshward(
+    let out = meshward_in(
         &[
             "generate",
             "shop.yaml",
@@ -117,7 +98,7 @@ fn generate_writes_dashboards_and_the_deliveries_asked_for() {
         ],
         dir.path(),
     );
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
     let boards = dir.path().join("boards");
     for file in [
         "shop-overview.json",
@@ -127,13 +108,13 @@ fn generate_writes_dashboards_and_the_deliveries_asked_for() {
         "configmaps/shop-overview.yaml",
         "grafana-operator/shop-pay-payments.yaml",
     ] {
-        assert!(boards.join(file).is_file(), "{file}: {}", text(&out));
+        assert!(boards.join(file).is_file(), "{file}: {}", describe(&out));
     }
     let map = std::fs::read_to_string(boards.join("configmaps/shop-overview.yaml")).unwrap();
     assert!(map.contains("namespace: \"monitoring\""), "{map}");
     assert!(map.contains("\"grafana_folder\": \"Mesh\""), "{map}");
 
-    let bad = meshward(
+    let bad = meshward_in(
         &[
             "generate",
             "shop.yaml",
@@ -146,7 +127,7 @@ fn generate_writes_dashboards_and_the_deliveries_asked_for() {
         ],
         dir.path(),
     );
-    assert_eq!(bad.status.code(), Some(2), "{}", text(&bad));
+    assert_eq!(bad.status.code(), Some(2), "{}", describe(&bad));
 }
 
 #[test]
@@ -162,7 +143,7 @@ fn jsonnet_specs_take_jpaths_and_external_variables() {
          { version: 1, name: std.extVar('name'), mesh: 'istio',\n\
            services: [s.service('checkout', 'shop')] + std.extVar('extra') }\n",
     );
-    let out = meshward(
+    let out = meshward_in(
         &[
             "generate",
             "specs/shop.jsonnet",
@@ -177,11 +158,11 @@ fn jsonnet_specs_take_jpaths_and_external_variables() {
         ],
         dir.path(),
     );
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
     assert!(
         dir.path().join("rules/shop.rules.yaml").is_file(),
         "{}",
-        text(&out)
+        describe(&out)
     );
 
     // Without the jpath the import is not found; pointing outside is refused, with file and line.
@@ -189,11 +170,11 @@ fn jsonnet_specs_take_jpaths_and_external_variables() {
         &dir.path().join("specs/evil.jsonnet"),
         "{\n  a: import '../lib/services.libsonnet',\n}\n",
     );
-    let refused = meshward(
+    let refused = meshward_in(
         &["generate", "specs/evil.jsonnet", "--out", "x"],
         dir.path(),
     );
-    assert_eq!(refused.status.code(), Some(1), "{}", text(&refused));
+    assert_eq!(refused.status.code(), Some(1), "{}", describe(&refused));
     let stderr = String::from_utf8_lossy(&refused.stderr);
     assert!(stderr.contains("evil.jsonnet:2:"), "{stderr}");
     assert!(stderr.contains("import refused"), "{stderr}");
@@ -202,7 +183,7 @@ fn jsonnet_specs_take_jpaths_and_external_variables() {
 #[test]
 fn the_repository_outputs_are_checked_through_the_command_line() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
-    let out = meshward(
+    let out = meshward_in(
         &[
             "generate",
             "examples/mesh-security.yaml",
@@ -214,8 +195,8 @@ fn the_repository_outputs_are_checked_through_the_command_line() {
         ],
         &root,
     );
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    let out = meshward(
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let out = meshward_in(
         &[
             "generate",
             "examples/mesh-security.yaml",
@@ -229,5 +210,5 @@ fn the_repository_outputs_are_checked_through_the_command_line() {
         ],
         &root,
     );
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
 }
