@@ -113,26 +113,29 @@ fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
     era * 146_097 + day_of_era - 719_468
 }
 
+/// `openssl req` arguments for a fresh, unencrypted P-256 key: every key of the test PKI.
+const NEW_P256_KEY: [&str; 5] = [
+    "-newkey",
+    "ec",
+    "-pkeyopt",
+    "ec_paramgen_curve:P-256",
+    "-nodes",
+];
+
 fn self_signed(dir: &Path, name: &str, subject: &str, days: u32) -> io::Result<()> {
     let key = dir.join(format!("{name}.key")).display().to_string();
     let cert = dir.join(format!("{name}.crt")).display().to_string();
-    openssl(&[
-        "req",
-        "-x509",
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:P-256",
-        "-nodes",
-        "-keyout",
-        &key,
-        "-out",
-        &cert,
-        "-days",
-        &days.to_string(),
-        "-subj",
-        &format!("/CN={subject}"),
-    ])?;
+    let (days, subject) = (days.to_string(), format!("/CN={subject}"));
+    openssl(
+        &[
+            &["req", "-x509"][..],
+            &NEW_P256_KEY,
+            &[
+                "-keyout", &key, "-out", &cert, "-days", &days, "-subj", &subject,
+            ],
+        ]
+        .concat(),
+    )?;
     Ok(())
 }
 
@@ -140,21 +143,15 @@ fn signed(dir: &Path, name: &str, issuer: &str, extension: &str, days: u32) -> i
     let file = |suffix: &str| dir.join(format!("{name}.{suffix}")).display().to_string();
     let issuer_file = |suffix: &str| dir.join(format!("{issuer}.{suffix}")).display().to_string();
     std::fs::write(file("ext"), format!("{extension}\n"))?;
-    openssl(&[
-        "req",
-        "-new",
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:P-256",
-        "-nodes",
-        "-keyout",
-        &file("key"),
-        "-out",
-        &file("csr"),
-        "-subj",
-        &format!("/CN={name}"),
-    ])?;
+    let (key, csr, subject) = (file("key"), file("csr"), format!("/CN={name}"));
+    openssl(
+        &[
+            &["req", "-new"][..],
+            &NEW_P256_KEY,
+            &["-keyout", &key, "-out", &csr, "-subj", &subject],
+        ]
+        .concat(),
+    )?;
     openssl(&[
         "x509",
         "-req",
@@ -190,6 +187,36 @@ fn openssl(args: &[&str]) -> io::Result<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_pki_chains_to_its_own_ca_only() {
+        let Some(_) = crate::require("openssl") else {
+            return;
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let pki = Pki::generate(dir.path()).unwrap();
+        let verify = |ca: &Path, cert: &Path| {
+            let ca = ca.display().to_string();
+            openssl(&["verify", "-CAfile", &ca, &cert.display().to_string()]).is_ok()
+        };
+        assert!(verify(&pki.ca, &pki.server_cert));
+        assert!(verify(&pki.ca, &pki.client_cert));
+        assert!(!verify(&pki.ca, &pki.foreign_cert));
+        let key = openssl(&[
+            "pkey",
+            "-in",
+            &pki.client_key.display().to_string(),
+            "-text_pub",
+        ])
+        .unwrap();
+        assert!(key.contains("P-256"), "{key}");
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs() as i64;
+        let days = (not_after_unix(&pki.server_cert).unwrap() - now) as f64 / 86_400.0;
+        assert!((days - f64::from(SERVER_DAYS)).abs() < 0.01, "{days}");
+    }
 
     #[test]
     fn civil_dates() {
