@@ -282,6 +282,16 @@ fn invariants_catch_identity_and_variable_mistakes() {
     .contains(&"variable/datasource-picker"));
 }
 
+/// The thresholds of panel `index`.
+fn thresholds(dashboard: &mut Dashboard, index: usize) -> &mut Thresholds {
+    &mut dashboard.panels[index]
+        .field_config
+        .as_mut()
+        .expect("the sample's panels have a field config")
+        .defaults
+        .thresholds
+}
+
 #[test]
 fn invariants_catch_panel_mistakes() {
     assert_eq!(
@@ -304,27 +314,11 @@ fn invariants_catch_panel_mistakes() {
         vec!["panel/unit"]
     );
     assert_eq!(
-        violations_after(|d| {
-            let thresholds = &mut d.panels[1]
-                .field_config
-                .as_mut()
-                .unwrap()
-                .defaults
-                .thresholds;
-            thresholds.steps.swap(1, 2);
-        }),
+        violations_after(|d| thresholds(d, 1).steps.swap(1, 2)),
         vec!["thresholds/sorted"]
     );
     assert_eq!(
-        violations_after(|d| {
-            let thresholds = &mut d.panels[1]
-                .field_config
-                .as_mut()
-                .unwrap()
-                .defaults
-                .thresholds;
-            thresholds.steps[0].value = Some(0.0);
-        }),
+        violations_after(|d| thresholds(d, 1).steps[0].value = Some(0.0)),
         vec!["thresholds/base"]
     );
 }
