@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant, SystemTime};
 
 use meshward_e2e::certs::not_after_unix;
-use meshward_e2e::{http, require};
+use meshward_e2e::require;
 use meshward_exporter::derive::{
     detect_dialect, observe, DeriveSettings, Derived, TargetSettings, TargetState,
     DEFAULT_INBOUND_PREFIX,
@@ -22,114 +22,10 @@ use meshward_signals::exported::{
 use meshward_signals::{envoy, Dialect};
 
 use support::exporter::Exporter;
-use support::mesh::{listener_stat_name, Mesh, B_CLUSTER};
-use support::tls_client;
+use support::mesh::{listener_stat_name, Mesh, Traffic, B_CLUSTER};
 
 /// How far a derived ratio may be from the one the traffic implies.
 const RATIO_TOLERANCE: f64 = 1e-9;
-
-/// Requests and handshakes sent, by what each must do.
-#[derive(Clone, Copy, Debug, Default)]
-struct Traffic {
-    /// Through B, allowed: 200 from A.
-    allowed: u32,
-    /// Through B to `/admin`: denied by A's RBAC policy (403).
-    rbac_denied: u32,
-    /// Through B to `/ext/deny`: denied by the external authorizer (403).
-    ext_authz_denied: u32,
-    /// Through B to `/jwt` without a token: rejected by jwt_authn (401).
-    jwt_missing: u32,
-    /// Through B to `/fail`: A answers 503.
-    server_errors: u32,
-    /// Straight to A's mutual-TLS listener with the mesh client certificate: 200.
-    direct_mutual: u32,
-    /// Straight to A's plaintext listener: 200.
-    plaintext: u32,
-    /// TLS handshakes to A without a client certificate.
-    handshakes_without_cert: u32,
-    /// TLS handshakes to A with a certificate from a foreign CA.
-    handshakes_foreign_cert: u32,
-}
-
-impl Traffic {
-    fn mutual_2xx(&self) -> f64 {
-        f64::from(self.allowed + self.direct_mutual)
-    }
-    fn mutual_4xx(&self) -> f64 {
-        f64::from(self.rbac_denied + self.ext_authz_denied + self.jwt_missing)
-    }
-    fn mutual_5xx(&self) -> f64 {
-        f64::from(self.server_errors)
-    }
-    fn inbound(&self) -> f64 {
-        self.mutual_2xx() + self.mutual_4xx() + self.mutual_5xx() + f64::from(self.plaintext)
-    }
-    fn handshake_failures(&self) -> f64 {
-        f64::from(self.handshakes_without_cert + self.handshakes_foreign_cert)
-    }
-    fn plus(self, other: Traffic) -> Traffic {
-        Traffic {
-            allowed: self.allowed + other.allowed,
-            rbac_denied: self.rbac_denied + other.rbac_denied,
-            ext_authz_denied: self.ext_authz_denied + other.ext_authz_denied,
-            jwt_missing: self.jwt_missing + other.jwt_missing,
-            server_errors: self.server_errors + other.server_errors,
-            direct_mutual: self.direct_mutual + other.direct_mutual,
-            plaintext: self.plaintext + other.plaintext,
-            handshakes_without_cert: self.handshakes_without_cert + other.handshakes_without_cert,
-            handshakes_foreign_cert: self.handshakes_foreign_cert + other.handshakes_foreign_cert,
-        }
-    }
-}
-
-/// Sends `traffic`, asserting that every request got the answer its path calls for.
-fn send(mesh: &Mesh, traffic: Traffic) {
-    let through_b = [
-        ("/ok", traffic.allowed, 200, "ok"),
-        ("/admin", traffic.rbac_denied, 403, "RBAC: access denied"),
-        ("/ext/deny", traffic.ext_authz_denied, 403, ""),
-        ("/jwt", traffic.jwt_missing, 401, "Jwt is missing"),
-        ("/fail", traffic.server_errors, 503, "fail"),
-    ];
-    for (path, count, status, body) in through_b {
-        for _ in 0..count {
-            let response = http::get(mesh.b_outbound, path, &[]).expect("request through B");
-            assert_eq!(
-                (response.status, response.body.as_str()),
-                (status, body),
-                "GET {path}"
-            );
-        }
-    }
-
-    for _ in 0..traffic.plaintext {
-        let response = http::get(mesh.a_plain, "/", &[]).expect("plaintext request to A");
-        assert_eq!(response.status, 200);
-    }
-
-    let pki = &mesh.pki;
-    let mesh_identity = Some((pki.client_cert.as_path(), pki.client_key.as_path()));
-    let foreign_identity = Some((pki.foreign_cert.as_path(), pki.foreign_key.as_path()));
-    for _ in 0..traffic.direct_mutual {
-        let status = tls_client::get(mesh.a_mtls, &pki.ca, mesh_identity, "/ok");
-        assert_eq!(
-            status.as_deref(),
-            Some("HTTP/1.1 200 OK"),
-            "mutual TLS request to A"
-        );
-    }
-    for _ in 0..traffic.handshakes_without_cert {
-        let status = tls_client::get(mesh.a_mtls, &pki.ca, None, "/ok");
-        assert_eq!(status, None, "A must refuse a client without a certificate");
-    }
-    for _ in 0..traffic.handshakes_foreign_cert {
-        let status = tls_client::get(mesh.a_mtls, &pki.ca, foreign_identity, "/ok");
-        assert_eq!(
-            status, None,
-            "A must refuse a certificate from a foreign CA"
-        );
-    }
-}
 
 /// Scrapes an Envoy and reads it as plain Envoy, checking the dialect is detected as such.
 fn scrape(envoy: &meshward_e2e::envoy::Envoy) -> (String, meshward_exporter::derive::Observation) {
@@ -189,9 +85,9 @@ fn assert_close(actual: Option<f64>, expected: f64, what: &str) {
 fn expected_a_requests(traffic: Traffic) -> BTreeMap<(Direction, Tls, String), f64> {
     let mut expected = BTreeMap::new();
     for (tls, class, value) in [
-        (Tls::Mutual, "2xx", traffic.mutual_2xx()),
-        (Tls::Mutual, "4xx", traffic.mutual_4xx()),
-        (Tls::Mutual, "5xx", traffic.mutual_5xx()),
+        (Tls::Mutual, "2xx", f64::from(traffic.mutual_2xx())),
+        (Tls::Mutual, "4xx", f64::from(traffic.mutual_4xx())),
+        (Tls::Mutual, "5xx", f64::from(traffic.mutual_5xx())),
         (Tls::None, "2xx", f64::from(traffic.plaintext)),
     ] {
         expected.insert(key(Direction::Inbound, tls, class), value);
@@ -220,7 +116,7 @@ fn expected_a_failures(traffic: Traffic) -> BTreeMap<(AuthFailureReason, Failure
         ((AuthnFailed, Request), f64::from(traffic.jwt_missing)),
         (
             (TlsHandshakeFailed, Connection),
-            traffic.handshake_failures(),
+            f64::from(traffic.handshake_failures()),
         ),
     ])
 }
@@ -238,23 +134,23 @@ fn expected_b_requests(traffic: Traffic) -> BTreeMap<(Direction, Tls, String), f
     }
     expected.insert(
         key(Direction::Outbound, Tls::None, "2xx"),
-        through_b.mutual_2xx(),
+        f64::from(through_b.mutual_2xx()),
     );
     expected.insert(
         key(Direction::Outbound, Tls::None, "4xx"),
-        through_b.mutual_4xx(),
+        f64::from(through_b.mutual_4xx()),
     );
     expected.insert(
         key(Direction::Outbound, Tls::None, "5xx"),
-        through_b.mutual_5xx(),
+        f64::from(through_b.mutual_5xx()),
     );
     expected
 }
 
 /// The window's ratios for A, from everything sent since the first observation.
 fn assert_a_ratios(derived: &Derived, traffic: Traffic) {
-    let mutual = traffic.mutual_2xx() + traffic.mutual_4xx() + traffic.mutual_5xx();
-    let inbound = traffic.inbound();
+    let mutual = f64::from(traffic.mutual());
+    let inbound = f64::from(traffic.inbound());
     assert_eq!(
         derived.mtls_ratio.keys().collect::<Vec<_>>(),
         [&Direction::Inbound]
@@ -264,7 +160,7 @@ fn assert_a_ratios(derived: &Derived, traffic: Traffic) {
         mutual / inbound,
         "mtls",
     );
-    let request_failures = traffic.mutual_4xx();
+    let request_failures = f64::from(traffic.mutual_4xx());
     assert_close(
         derived.auth_failure_ratio,
         request_failures / inbound,
@@ -272,7 +168,7 @@ fn assert_a_ratios(derived: &Derived, traffic: Traffic) {
     );
     assert_close(
         derived.error_ratio,
-        traffic.mutual_5xx() / inbound,
+        f64::from(traffic.mutual_5xx()) / inbound,
         "error ratio",
     );
 }
@@ -343,9 +239,9 @@ fn derivation_matches_the_traffic_sent_through_a_real_envoy_mesh() {
         handshakes_without_cert: 2,
         handshakes_foreign_cert: 1,
     };
-    send(&mesh, first);
+    mesh.send(first);
 
-    let observed_a = scrape_settled(&mesh.a, first.inbound());
+    let observed_a = scrape_settled(&mesh.a, f64::from(first.inbound()));
     assert_eq!(
         observed_a.requests(),
         expected_a_requests(first),
@@ -430,7 +326,7 @@ fn derivation_matches_the_traffic_sent_through_a_real_envoy_mesh() {
     let reread = restarted.requests();
     let mutual_2xx = key(Direction::Inbound, Tls::Mutual, "2xx");
     assert!(
-        reread[&mutual_2xx] < first.mutual_2xx(),
+        reread[&mutual_2xx] < f64::from(first.mutual_2xx()),
         "A really restarted: {reread:?}"
     );
     a.record(SystemTime::now(), restarted);
@@ -457,13 +353,13 @@ fn derivation_matches_the_traffic_sent_through_a_real_envoy_mesh() {
         handshakes_without_cert: 1,
         ..Traffic::default()
     };
-    send(&mesh, second);
+    mesh.send(second);
     let after_restart = second.plus(probe);
     let all = first.plus(after_restart);
 
     a.record(
         SystemTime::now(),
-        scrape_settled(&mesh.a, after_restart.inbound()),
+        scrape_settled(&mesh.a, f64::from(after_restart.inbound())),
     );
     let derived = a.derived();
     assert_monotonic(&at_restart, &derived);
@@ -657,7 +553,7 @@ static_configs:
     );
 
     let first = BINARY_TRAFFIC;
-    send(&mesh, first);
+    mesh.send(first);
     let (a, b) = poll_until(&exporter, &mut previous, |a, b| {
         a.requests == expected_a_requests(first)
             && a.failures == expected_a_failures(first)
@@ -700,7 +596,7 @@ static_configs:
         plaintext: 1,
         ..Traffic::default()
     };
-    send(&mesh, second);
+    mesh.send(second);
     let all = first.plus(second).plus(Traffic {
         allowed: 1,
         ..Traffic::default()
@@ -719,8 +615,8 @@ static_configs:
 }
 
 fn assert_served_ratios(a: &Served, traffic: Traffic) {
-    let inbound = traffic.inbound();
-    let mutual = traffic.mutual_2xx() + traffic.mutual_4xx() + traffic.mutual_5xx();
+    let inbound = f64::from(traffic.inbound());
+    let mutual = f64::from(traffic.mutual());
     assert_close(
         a.mtls_ratio.get(&Direction::Inbound).copied(),
         mutual / inbound,
@@ -728,12 +624,12 @@ fn assert_served_ratios(a: &Served, traffic: Traffic) {
     );
     assert_close(
         a.auth_failure_ratio,
-        traffic.mutual_4xx() / inbound,
+        f64::from(traffic.mutual_4xx()) / inbound,
         "served auth ratio",
     );
     assert_close(
         a.error_ratio,
-        traffic.mutual_5xx() / inbound,
+        f64::from(traffic.mutual_5xx()) / inbound,
         "served error ratio",
     );
 }

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use crate::authz::AuthzService;
 use crate::certs::Pki;
 use crate::envoy::Envoy;
-use crate::{free_addr, http, pause};
+use crate::{free_addr, http, pause, tls_client};
 
 /// Stat prefix of A's mutual-TLS connection manager.
 pub const A_MTLS_PREFIX: &str = "inbound_mtls";
@@ -75,6 +75,57 @@ impl Mesh {
         })
     }
 
+    /// Sends `traffic`, asserting that every request got the answer (status and body) its path
+    /// calls for and that every handshake meant to fail was refused.
+    pub fn send(&self, traffic: Traffic) {
+        let through_b = [
+            ("/ok", traffic.allowed, 200, "ok"),
+            ("/admin", traffic.rbac_denied, 403, "RBAC: access denied"),
+            ("/ext/deny", traffic.ext_authz_denied, 403, ""),
+            ("/jwt", traffic.jwt_missing, 401, "Jwt is missing"),
+            ("/fail", traffic.server_errors, 503, "fail"),
+        ];
+        for (path, count, status, body) in through_b {
+            for _ in 0..count {
+                let response = http::get(self.b_outbound, path, &[]).expect("request through B");
+                assert_eq!(
+                    (response.status, response.body.as_str()),
+                    (status, body),
+                    "GET {path} through B"
+                );
+            }
+        }
+
+        for _ in 0..traffic.plaintext {
+            // Only the status: Envoy would hold this connection for its delayed close (1 s).
+            let status = http::get_status(self.a_plain, "/").expect("plaintext request to A");
+            assert_eq!(status, 200, "plaintext GET / to A");
+        }
+
+        let pki = &self.pki;
+        let mesh_identity = Some((pki.client_cert.as_path(), pki.client_key.as_path()));
+        let foreign_identity = Some((pki.foreign_cert.as_path(), pki.foreign_key.as_path()));
+        for _ in 0..traffic.direct_mutual {
+            let status = tls_client::get(self.a_mtls, &pki.ca, mesh_identity, "/ok");
+            assert_eq!(
+                status.as_deref(),
+                Some("HTTP/1.1 200 OK"),
+                "mutual TLS request to A"
+            );
+        }
+        for _ in 0..traffic.handshakes_without_cert {
+            let status = tls_client::get(self.a_mtls, &pki.ca, None, "/ok");
+            assert_eq!(status, None, "A must refuse a client without a certificate");
+        }
+        for _ in 0..traffic.handshakes_foreign_cert {
+            let status = tls_client::get(self.a_mtls, &pki.ca, foreign_identity, "/ok");
+            assert_eq!(
+                status, None,
+                "A must refuse a certificate from a foreign CA"
+            );
+        }
+    }
+
     /// Waits, up to ten seconds, until a `GET /ok` through B is answered 200 by A, sending one
     /// such request every 100 ms: after A restarts, B's pooled connections to the old A are
     /// gone. Exactly one of the requests reaches A and succeeds; panics if none does in time.
@@ -87,6 +138,96 @@ impl Mesh {
         {
             assert!(Instant::now() < deadline, "B never reached the restarted A");
             pause(Duration::from_millis(100));
+        }
+    }
+}
+
+/// Requests and handshakes to send to A, by what each must do. Built as a struct literal on
+/// top of [`Traffic::NONE`] (or `Traffic::default()`), sent with [`Mesh::send`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Traffic {
+    /// Through B over mutual TLS, allowed: 200 `ok` from A.
+    pub allowed: u32,
+    /// Through B to `/admin`: denied by A's RBAC policy, 403.
+    pub rbac_denied: u32,
+    /// Through B to `/ext/deny`: denied by the external authorizer, 403.
+    pub ext_authz_denied: u32,
+    /// Through B to `/jwt` without a token: rejected by jwt_authn, 401 (a failed
+    /// authentication, not a denial).
+    pub jwt_missing: u32,
+    /// Through B to `/fail`: A answers 503 `fail`.
+    pub server_errors: u32,
+    /// Straight to A's mutual-TLS listener with the mesh client certificate: 200.
+    pub direct_mutual: u32,
+    /// Straight to A's plaintext listener: 200.
+    pub plaintext: u32,
+    /// TLS handshakes to A without a client certificate: refused, never a request.
+    pub handshakes_without_cert: u32,
+    /// TLS handshakes to A with a certificate from a foreign CA: refused, never a request.
+    pub handshakes_foreign_cert: u32,
+}
+
+impl Traffic {
+    /// No traffic at all, for `const` plans: `Traffic { allowed: 3, ..Traffic::NONE }`.
+    pub const NONE: Traffic = Traffic {
+        allowed: 0,
+        rbac_denied: 0,
+        ext_authz_denied: 0,
+        jwt_missing: 0,
+        server_errors: 0,
+        direct_mutual: 0,
+        plaintext: 0,
+        handshakes_without_cert: 0,
+        handshakes_foreign_cert: 0,
+    };
+
+    /// Requests A answers 2xx over mutual TLS.
+    pub fn mutual_2xx(&self) -> u32 {
+        self.allowed + self.direct_mutual
+    }
+
+    /// Requests A answers 4xx over mutual TLS: denials and failed authentications.
+    pub fn mutual_4xx(&self) -> u32 {
+        self.rbac_denied + self.ext_authz_denied + self.jwt_missing
+    }
+
+    /// Requests A answers 5xx over mutual TLS.
+    pub fn mutual_5xx(&self) -> u32 {
+        self.server_errors
+    }
+
+    /// Requests A receives over mutual TLS, whatever the answer.
+    pub fn mutual(&self) -> u32 {
+        self.mutual_2xx() + self.mutual_4xx() + self.mutual_5xx()
+    }
+
+    /// Requests A receives, over mutual TLS or plaintext.
+    pub fn inbound(&self) -> u32 {
+        self.mutual() + self.plaintext
+    }
+
+    /// Requests an authorization policy denies (RBAC or the external authorizer).
+    pub fn denied(&self) -> u32 {
+        self.rbac_denied + self.ext_authz_denied
+    }
+
+    /// TLS handshakes A refuses.
+    pub fn handshake_failures(&self) -> u32 {
+        self.handshakes_without_cert + self.handshakes_foreign_cert
+    }
+
+    /// Both plans' traffic together.
+    pub fn plus(self, other: Traffic) -> Traffic {
+        Traffic {
+            allowed: self.allowed + other.allowed,
+            rbac_denied: self.rbac_denied + other.rbac_denied,
+            ext_authz_denied: self.ext_authz_denied + other.ext_authz_denied,
+            jwt_missing: self.jwt_missing + other.jwt_missing,
+            server_errors: self.server_errors + other.server_errors,
+            direct_mutual: self.direct_mutual + other.direct_mutual,
+            plaintext: self.plaintext + other.plaintext,
+            handshakes_without_cert: self.handshakes_without_cert + other.handshakes_without_cert,
+            handshakes_foreign_cert: self.handshakes_foreign_cert + other.handshakes_foreign_cert,
         }
     }
 }

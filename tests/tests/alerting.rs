@@ -37,10 +37,10 @@ use meshward_e2e::cargo::workspace_root;
 use meshward_e2e::certs::not_after_unix;
 use meshward_e2e::daemon::Daemon;
 use meshward_e2e::humanize::{humanize, humanize_percentage, parse_humanized};
-use meshward_e2e::mesh::Mesh;
+use meshward_e2e::mesh::{Mesh, Traffic};
 use meshward_e2e::prometheus::{self, Prometheus};
 use meshward_e2e::webhook::Webhook;
-use meshward_e2e::{cargo_bin, exporter, http, pause, require, tls_client};
+use meshward_e2e::{cargo_bin, exporter, pause, require};
 use meshward_signals::exported::{self, AuthFailureReason, Direction, Tls};
 use meshward_signals::rules as names;
 
@@ -63,49 +63,6 @@ const PATIENCE: Duration = Duration::from_secs(30);
 /// How far a recorded share may be from the exact one (floating-point rounding only).
 const TOLERANCE: f64 = 1e-9;
 
-/// Requests and handshakes sent to the service.
-#[derive(Clone, Copy, Debug, Default)]
-struct Traffic {
-    /// Through the client sidecar over mutual TLS, allowed: 200.
-    allowed: u32,
-    /// Through the client sidecar to `/admin`: denied by RBAC, 403.
-    rbac_denied: u32,
-    /// Through the client sidecar to `/ext/deny`: denied by the external authorizer, 403.
-    ext_authz_denied: u32,
-    /// Through the client sidecar to `/jwt` without a token: 401 (a failed authentication,
-    /// not a denial).
-    jwt_missing: u32,
-    /// Straight to the service's plaintext listener: 200.
-    plaintext: u32,
-    /// TLS handshakes without a client certificate: refused, never a request.
-    handshakes_without_cert: u32,
-}
-
-impl Traffic {
-    fn mutual(&self) -> u32 {
-        self.allowed + self.rbac_denied + self.ext_authz_denied + self.jwt_missing
-    }
-
-    fn inbound(&self) -> u32 {
-        self.mutual() + self.plaintext
-    }
-
-    fn denied(&self) -> u32 {
-        self.rbac_denied + self.ext_authz_denied
-    }
-
-    fn plus(self, other: Traffic) -> Traffic {
-        Traffic {
-            allowed: self.allowed + other.allowed,
-            rbac_denied: self.rbac_denied + other.rbac_denied,
-            ext_authz_denied: self.ext_authz_denied + other.ext_authz_denied,
-            jwt_missing: self.jwt_missing + other.jwt_missing,
-            plaintext: self.plaintext + other.plaintext,
-            handshakes_without_cert: self.handshakes_without_cert + other.handshakes_without_cert,
-        }
-    }
-}
-
 /// Phase 1: only allowed mutual-TLS requests.
 const CLEAN: Traffic = Traffic {
     allowed: 11,
@@ -114,6 +71,7 @@ const CLEAN: Traffic = Traffic {
     jwt_missing: 0,
     plaintext: 0,
     handshakes_without_cert: 0,
+    ..Traffic::NONE
 };
 
 /// Phase 2: with phase 1, 20 requests of which 16 over mutual TLS (80% < 90%), 4 plaintext,
@@ -125,6 +83,7 @@ const HOSTILE: Traffic = Traffic {
     jwt_missing: 1,
     plaintext: 4,
     handshakes_without_cert: 1,
+    ..Traffic::NONE
 };
 
 /// Everything the test started; dropped (and so stopped) at the end of the test.
@@ -179,7 +138,7 @@ fn run(stack: &Stack) {
     stack.await_baseline();
 
     // --- Phase 1: every request over mutual TLS and allowed.
-    send(&stack.mesh, CLEAN);
+    stack.mesh.send(CLEAN);
     stack.await_counts(CLEAN);
     stack.await_rules_caught_up();
     stack.assert_clean_records(CLEAN);
@@ -191,7 +150,7 @@ fn run(stack: &Stack) {
 
     // --- Phase 2: plaintext and denied requests.
     let sending = Instant::now();
-    send(&stack.mesh, HOSTILE);
+    stack.mesh.send(HOSTILE);
     let sent_in = sending.elapsed();
     // The `for` of the alerts (5s) covers the pipeline's delay (exporter scrape, Prometheus
     // scrape, evaluation: 3 ticks) only if the traffic arrives within 2 ticks; otherwise an
@@ -326,36 +285,6 @@ static_configs:
         service = mesh.a.admin(),
         neighbour = mesh.b.admin(),
     )
-}
-
-// === Traffic ===
-
-/// Sends `traffic`, checking that every request got the answer its path calls for.
-fn send(mesh: &Mesh, traffic: Traffic) {
-    let through_client_sidecar = [
-        ("/ok", traffic.allowed, 200),
-        ("/admin", traffic.rbac_denied, 403),
-        ("/ext/deny", traffic.ext_authz_denied, 403),
-        ("/jwt", traffic.jwt_missing, 401),
-    ];
-    for (path, count, status) in through_client_sidecar {
-        for _ in 0..count {
-            let response = http::get(mesh.b_outbound, path, &[]).expect("request through B");
-            assert_eq!(response.status, status, "GET {path} through the mesh");
-        }
-    }
-    for _ in 0..traffic.plaintext {
-        // Only the status: Envoy would hold this connection for its delayed close (1 s).
-        let status = http::get_status(mesh.a_plain, "/").expect("plaintext request");
-        assert_eq!(status, 200, "plaintext GET /");
-    }
-    for _ in 0..traffic.handshakes_without_cert {
-        let answer = tls_client::get(mesh.a_mtls, &mesh.pki.ca, None, "/ok");
-        assert_eq!(
-            answer, None,
-            "a client without a certificate must be refused"
-        );
-    }
 }
 
 // === Reading Prometheus ===

@@ -4,4 +4,4 @@
 
 pub mod exporter;
 
-pub use meshward_e2e::{mesh, tls_client};
+pub use meshward_e2e::mesh;
