@@ -6,27 +6,34 @@ mod cli;
 #[path = "dashboard_support.rs"]
 mod support;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::process::Output;
 
 use meshward_rulegen::mixin::build;
 
 use cli::{describe, meshward_in, write};
 
-#[test]
-fn generate_writes_the_mixin_and_check_reports_drift_with_a_diff() {
+/// A temporary directory holding the shared spec as `shop.yaml`.
+fn shop_dir() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     write(&dir.path().join("shop.yaml"), support::SHOP);
-    let out = meshward_in(
-        &[
-            "generate",
-            "shop.yaml",
-            "--format",
-            "mixin",
-            "--out",
-            "mixin",
-        ],
-        dir.path(),
-    );
+    dir
+}
+
+/// `meshward generate shop.yaml --format FORMAT --out OUT EXTRA...`, run in `dir`.
+fn generate_shop(dir: &Path, format: &str, out: &str, extra: &[&str]) -> Output {
+    let args = [
+        &["generate", "shop.yaml", "--format", format, "--out", out][..],
+        extra,
+    ]
+    .concat();
+    meshward_in(&args, dir)
+}
+
+#[test]
+fn generate_writes_the_mixin_and_check_reports_drift_with_a_diff() {
+    let dir = shop_dir();
+    let out = generate_shop(dir.path(), "mixin", "mixin", &[]);
     assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
 
     let compiled = support::compile_str("shop.yaml", support::SHOP);
@@ -35,16 +42,8 @@ fn generate_writes_the_mixin_and_check_reports_drift_with_a_diff() {
         assert_eq!(written, expected, "{}", path.display());
     }
 
-    let check = [
-        "generate",
-        "shop.yaml",
-        "--format",
-        "mixin",
-        "--out",
-        "mixin",
-        "--check",
-    ];
-    let clean = meshward_in(&check, dir.path());
+    let check = || generate_shop(dir.path(), "mixin", "mixin", &["--check"]);
+    let clean = check();
     assert_eq!(clean.status.code(), Some(0), "{}", describe(&clean));
 
     let config = dir.path().join("mixin/config.libsonnet");
@@ -54,7 +53,7 @@ fn generate_writes_the_mixin_and_check_reports_drift_with_a_diff() {
     std::fs::write(&config, edited).unwrap();
     std::fs::remove_file(dir.path().join("mixin/rules.libsonnet")).unwrap();
     write(&dir.path().join("mixin/old.libsonnet"), "{}\n");
-    let drifted = meshward_in(&check, dir.path());
+    let drifted = check();
     assert_eq!(drifted.status.code(), Some(1), "{}", describe(&drifted));
     let report = String::from_utf8_lossy(&drifted.stdout);
     assert!(
@@ -77,16 +76,12 @@ fn generate_writes_the_mixin_and_check_reports_drift_with_a_diff() {
 
 #[test]
 fn generate_writes_dashboards_and_the_deliveries_asked_for() {
-    let dir = tempfile::tempdir().unwrap();
-    write(&dir.path().join("shop.yaml"), support::SHOP);
-    let out = meshward_in(
+    let dir = shop_dir();
+    let out = generate_shop(
+        dir.path(),
+        "dashboards",
+        "boards",
         &[
-            "generate",
-            "shop.yaml",
-            "--format",
-            "dashboards",
-            "--out",
-            "boards",
             "--dashboard-delivery",
             "provisioning,configmap",
             "--dashboard-delivery",
@@ -96,7 +91,6 @@ fn generate_writes_dashboards_and_the_deliveries_asked_for() {
             "--dashboard-namespace",
             "monitoring",
         ],
-        dir.path(),
     );
     assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
     let boards = dir.path().join("boards");
@@ -114,18 +108,11 @@ fn generate_writes_dashboards_and_the_deliveries_asked_for() {
     assert!(map.contains("namespace: \"monitoring\""), "{map}");
     assert!(map.contains("\"grafana_folder\": \"Mesh\""), "{map}");
 
-    let bad = meshward_in(
-        &[
-            "generate",
-            "shop.yaml",
-            "--format",
-            "dashboards",
-            "--out",
-            "b",
-            "--dashboard-delivery",
-            "helm",
-        ],
+    let bad = generate_shop(
         dir.path(),
+        "dashboards",
+        "b",
+        &["--dashboard-delivery", "helm"],
     );
     assert_eq!(bad.status.code(), Some(2), "{}", describe(&bad));
 }
