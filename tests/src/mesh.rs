@@ -103,26 +103,26 @@ impl Mesh {
         }
 
         let pki = &self.pki;
-        let mesh_identity = Some((pki.client_cert.as_path(), pki.client_key.as_path()));
-        let foreign_identity = Some((pki.foreign_cert.as_path(), pki.foreign_key.as_path()));
-        for _ in 0..traffic.direct_mutual {
-            let status = tls_client::get(self.a_mtls, &pki.ca, mesh_identity, "/ok");
-            assert_eq!(
-                status.as_deref(),
-                Some("HTTP/1.1 200 OK"),
-                "mutual TLS request to A"
-            );
-        }
-        for _ in 0..traffic.handshakes_without_cert {
-            let status = tls_client::get(self.a_mtls, &pki.ca, None, "/ok");
-            assert_eq!(status, None, "A must refuse a client without a certificate");
-        }
-        for _ in 0..traffic.handshakes_foreign_cert {
-            let status = tls_client::get(self.a_mtls, &pki.ca, foreign_identity, "/ok");
-            assert_eq!(
-                status, None,
-                "A must refuse a certificate from a foreign CA"
-            );
+        let member = Some((pki.client_cert.as_path(), pki.client_key.as_path()));
+        let foreign = Some((pki.foreign_cert.as_path(), pki.foreign_key.as_path()));
+        // What A answers each client: a status line, or nothing when it refuses the handshake.
+        let (ok, refused) = (Some("HTTP/1.1 200 OK"), None);
+        let Traffic {
+            direct_mutual,
+            handshakes_without_cert,
+            handshakes_foreign_cert,
+            ..
+        } = traffic;
+        let straight_to_a = [
+            (direct_mutual, member, ok, "the mesh certificate"),
+            (handshakes_without_cert, None, refused, "no certificate"),
+            (handshakes_foreign_cert, foreign, refused, "a foreign cert"),
+        ];
+        for (count, identity, answer, client) in straight_to_a {
+            for _ in 0..count {
+                let got = tls_client::get(self.a_mtls, &pki.ca, identity, "/ok");
+                assert_eq!(got.as_deref(), answer, "TLS request to A with {client}");
+            }
         }
     }
 
