@@ -36,11 +36,12 @@ use meshward_e2e::alertmanager::{Alertmanager, Routing};
 use meshward_e2e::cargo::workspace_root;
 use meshward_e2e::certs::not_after_unix;
 use meshward_e2e::daemon::Daemon;
-use meshward_e2e::humanize::{humanize, humanize_percentage, parse_humanized};
+use meshward_e2e::humanize::parse_humanized;
 use meshward_e2e::mesh::{Mesh, Traffic};
 use meshward_e2e::prometheus::{self, Prometheus};
 use meshward_e2e::webhook::Webhook;
 use meshward_e2e::{cargo_bin, exporter, pause, require};
+use meshward_rulegen::generate::unittest::humanize::{humanize, humanize_percentage};
 use meshward_signals::exported::{self, AuthFailureReason, Direction, Tls};
 use meshward_signals::rules as names;
 

@@ -180,6 +180,14 @@ mod tests {
         assert_eq!(humanize(0.98), "980m");
         assert_eq!(humanize(1.0 / 60.0), "16.67m");
         assert_eq!(humanize(1234.0), "1.234k");
+        assert_eq!(humanize(1_234_567.0), "1.235M");
+        assert_eq!(humanize(999.96), "1000");
+        assert_eq!(humanize(1500.0), "1.5k");
+        assert_eq!(humanize(-0.5), "-500m");
+        assert_eq!(humanize(0.0), "0");
+        assert_eq!(humanize_percentage(0.123_456_7), "12.35%");
+        assert_eq!(humanize_percentage(16.0 / 20.0), "80%");
+        assert_eq!(humanize_percentage(1e-7), "1e-05%");
         assert_eq!(humanize_duration(0.98), "980ms");
         assert_eq!(humanize_duration(0.35), "350ms");
         assert_eq!(humanize_duration(1_209_540.0), "13d 23h 59m 0s");
