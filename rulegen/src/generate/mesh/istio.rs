@@ -9,7 +9,10 @@
 use meshward_signals::{envoy, istio, prometheus};
 
 use super::Unsupported;
-use super::{bucket_series, envoy_certificate_expiry, neighbour, LatencySource, Translation};
+use super::{
+    bucket_series, envoy_certificate_expiry, neighbour, request_counters, LatencySource,
+    Translation,
+};
 use crate::generate::query::Selector;
 use crate::generate::unittest::scenario::{Certificate, InputSeries, Outcome, Scenario, Tls};
 use crate::spec::model::{Mesh, SelectorLabels};
@@ -67,26 +70,16 @@ impl Istio {
     }
 
     fn request_series(&self, scenario: &Scenario) -> Vec<InputSeries> {
-        let mut series = Vec::new();
-        for tls in Tls::ALL {
-            for outcome in Outcome::ALL {
-                let phases = scenario.counter(|p| p.traffic.get(tls, outcome));
-                if phases.iter().all(|&(_, inc)| inc == 0) {
-                    continue;
-                }
-                let policy = match tls {
-                    Tls::Mutual => istio::MUTUAL_TLS,
-                    Tls::Plaintext => istio::CONNECTION_SECURITY_POLICY_NONE,
-                };
-                let code = response_code(outcome);
-                let selector = self
-                    .inbound()
-                    .eq(istio::SOURCE_WORKLOAD, CLIENT)
-                    .eq(istio::CONNECTION_SECURITY_POLICY, policy)
-                    .eq(istio::RESPONSE_CODE, code);
-                series.push(InputSeries::counter(&selector, &phases));
-            }
-        }
+        let mut series = request_counters(scenario, |tls, outcome| {
+            let policy = match tls {
+                Tls::Mutual => istio::MUTUAL_TLS,
+                Tls::Plaintext => istio::CONNECTION_SECURITY_POLICY_NONE,
+            };
+            self.inbound()
+                .eq(istio::SOURCE_WORKLOAD, CLIENT)
+                .eq(istio::CONNECTION_SECURITY_POLICY, policy)
+                .eq(istio::RESPONSE_CODE, response_code(outcome))
+        });
         if series.is_empty() {
             return series;
         }

@@ -9,7 +9,7 @@
 use meshward_signals::exported::{self, AuthFailureReason, Direction, FailureLevel};
 use meshward_signals::Dialect;
 
-use super::{neighbour, LatencySource, Translation, Unsupported};
+use super::{neighbour, request_counters, LatencySource, Translation, Unsupported};
 use crate::generate::query::{alternatives, Selector};
 use crate::generate::unittest::scenario::{
     Certificate, InputSeries, Latency, Outcome, Scenario, Tls,
@@ -52,22 +52,13 @@ impl Meshward {
 
     fn request_series(&self, scenario: &Scenario) -> Vec<InputSeries> {
         let mesh = Dialect::Istio.as_str();
-        let mut series = Vec::new();
-        for tls in Tls::ALL {
-            for outcome in Outcome::ALL {
-                let phases = scenario.counter(|p| p.traffic.get(tls, outcome));
-                if phases.iter().all(|&(_, inc)| inc == 0) {
-                    continue;
-                }
-                let selector = self
-                    .service(exported::REQUESTS_TOTAL)
-                    .eq(exported::MESH, mesh)
-                    .eq(exported::DIRECTION, Direction::Inbound.as_str())
-                    .eq(exported::TLS, tls_value(tls).as_str())
-                    .eq(exported::CODE_CLASS, code_class(outcome));
-                series.push(InputSeries::counter(&selector, &phases));
-            }
-        }
+        let mut series = request_counters(scenario, |tls, outcome| {
+            self.service(exported::REQUESTS_TOTAL)
+                .eq(exported::MESH, mesh)
+                .eq(exported::DIRECTION, Direction::Inbound.as_str())
+                .eq(exported::TLS, tls_value(tls).as_str())
+                .eq(exported::CODE_CLASS, code_class(outcome))
+        });
         let denied = scenario.counter(|p| p.traffic.sum(|_, o| o == Outcome::Denied));
         if denied.iter().any(|&(_, inc)| inc > 0) {
             let selector = self

@@ -13,7 +13,7 @@ mod linkerd;
 mod meshward;
 
 use crate::generate::query::Selector;
-use crate::generate::unittest::scenario::{InputSeries, Scenario};
+use crate::generate::unittest::scenario::{InputSeries, Outcome, Scenario, Tls};
 use crate::spec::model::{Mesh, Service, Spec};
 
 /// Why a mesh's metrics cannot measure a signal, and what to do instead.
@@ -115,6 +115,25 @@ fn neighbour(workload: &str) -> String {
 /// `le` label values as Envoy and Linkerd print them: `0.5`, `1`, `3600000`.
 fn le(bound: f64) -> String {
     format!("{bound}")
+}
+
+/// One request counter per kind of request the scenario sends (its TLS and outcome), named by
+/// `series`; kinds it never sends get no series.
+fn request_counters(
+    scenario: &Scenario,
+    series: impl Fn(Tls, Outcome) -> Selector,
+) -> Vec<InputSeries> {
+    let mut counters = Vec::new();
+    for tls in Tls::ALL {
+        for outcome in Outcome::ALL {
+            let phases = scenario.counter(|p| p.traffic.get(tls, outcome));
+            if phases.iter().all(|&(_, inc)| inc == 0) {
+                continue;
+            }
+            counters.push(InputSeries::counter(&series(tls, outcome), &phases));
+        }
+    }
+    counters
 }
 
 /// The per-phase `_bucket` counters of a histogram, one series per bound and `+Inf`.
