@@ -4,11 +4,11 @@
 
 use meshward_signals::rules as names;
 
-use super::{Hole, HoleKind};
-use crate::dashboard::builder::{label_variable, PanelBuilder};
+use super::{DashboardFile, Hole, HoleKind};
+use crate::dashboard::builder::{dashboard, label_variable, DashboardMeta, PanelBuilder};
 use crate::dashboard::invariants::MAX_UID_LEN;
 use crate::dashboard::layout::Layout;
-use crate::dashboard::model::{Link, Panel, ThresholdStep, Thresholds};
+use crate::dashboard::model::{Link, Panel, ThresholdStep, Thresholds, Variable};
 use crate::generate::catalogue::{AlertEntry, Catalogue, Condition, RecordEntry, Signal, Unit};
 
 /// The matchers of the `namespace` and `service` variables.
@@ -32,7 +32,7 @@ pub fn scoped(expr: &str, traffic: &str) -> String {
 }
 
 /// The `namespace` and `service` variables, over the values of `record`.
-pub fn variables(record: &str) -> Vec<crate::dashboard::model::Variable> {
+pub fn variables(record: &str) -> Vec<Variable> {
     vec![
         crate::dashboard::builder::datasource_variable(),
         label_variable(
@@ -328,6 +328,32 @@ impl Draft {
     /// The panels and holes.
     pub fn finish(self) -> (Vec<Panel>, Vec<Hole>) {
         (self.layout.finish(), self.holes)
+    }
+
+    /// The finished dashboard of spec `spec`, written to `<uid>.json` and tagged with the
+    /// product, the topic and the spec.
+    pub fn into_file(
+        self,
+        spec: &str,
+        uid: &str,
+        title: &str,
+        description: &str,
+        variables: Vec<Variable>,
+        links: Vec<Link>,
+    ) -> DashboardFile {
+        let (panels, holes) = self.finish();
+        let tags = ["meshward", "mesh-security", spec];
+        let meta = DashboardMeta {
+            uid,
+            title,
+            description,
+            tags: &tags,
+        };
+        DashboardFile {
+            file_name: format!("{uid}.json"),
+            dashboard: dashboard(&meta, variables, links, panels),
+            holes,
+        }
     }
 }
 

@@ -14,7 +14,7 @@ use super::common::{
     traffic_record, url_encode, variables, Draft, DraftPanel, VARIABLE_MATCHERS,
 };
 use super::{threshold_path, DashboardFile};
-use crate::dashboard::builder::{dashboard, DashboardMeta, PanelBuilder};
+use crate::dashboard::builder::PanelBuilder;
 use crate::dashboard::model::{FieldOverride, Link, Matcher, OverrideProperty, Thresholds};
 use crate::generate::catalogue::{AlertEntry, Catalogue, RecordEntry, Signal, Unit};
 
@@ -45,8 +45,8 @@ fn dashed_thresholds() -> FieldOverride {
     }
 }
 
-/// A graph of `records` (one series per service) plus, for each alert in `alerts`, its first
-/// condition's threshold as a dashed line of that service.
+/// A graph of `records` (one series per service) plus, for each service's alert named
+/// `alert`, its first condition's threshold as a dashed line of that service.
 fn against_thresholds(
     catalogue: &Catalogue,
     traffic: &str,
@@ -54,8 +54,9 @@ fn against_thresholds(
     description: &str,
     records: &[&str],
     unit: Unit,
-    alerts: &[&AlertEntry],
+    alert: &str,
 ) -> DraftPanel {
+    let alerts = alerts_named(catalogue, alert);
     let mut builder = PanelBuilder::timeseries(title, description).unit(grafana_unit(unit));
     if unit == Unit::Ratio {
         builder = builder.range(Some(0.0), None);
@@ -66,7 +67,7 @@ fn against_thresholds(
     }
     let mut targets = records.len();
     let mut holes = Vec::new();
-    for alert in alerts {
+    for alert in &alerts {
         let Some(condition) = alert.conditions.first() else {
             continue;
         };
@@ -131,7 +132,6 @@ pub fn build(catalogue: &Catalogue) -> DashboardFile {
     spikes(catalogue, &traffic, &mut draft);
     certificates(catalogue, &mut draft);
 
-    let (panels, holes) = draft.finish();
     let uid = uid(&catalogue.spec);
     let title = format!("Mesh security: {}", catalogue.spec);
     let description = format!(
@@ -156,22 +156,14 @@ pub fn build(catalogue: &Catalogue) -> DashboardFile {
             ),
         ));
     }
-    let tags = ["meshward", "mesh-security", catalogue.spec.as_str()];
-    DashboardFile {
-        file_name: format!("{uid}.json"),
-        dashboard: dashboard(
-            &DashboardMeta {
-                uid: &uid,
-                title: &title,
-                description: &description,
-                tags: &tags,
-            },
-            variables(&traffic),
-            links,
-            panels,
-        ),
-        holes,
-    }
+    draft.into_file(
+        &catalogue.spec,
+        &uid,
+        &title,
+        &description,
+        variables(&traffic),
+        links,
+    )
 }
 
 /// One step in the text colour: for figures whose good and bad differ by service.
@@ -250,7 +242,7 @@ fn mtls(catalogue: &Catalogue, traffic: &str, draft: &mut Draft) {
              service is its minimum, below which MeshwardMtlsAdoptionLow fires.",
             &ratios,
             Unit::Ratio,
-            &alerts_named(catalogue, names::ALERT_MTLS_ADOPTION_LOW),
+            names::ALERT_MTLS_ADOPTION_LOW,
         ),
         14,
         8,
@@ -299,7 +291,7 @@ fn auth(catalogue: &Catalogue, traffic: &str, draft: &mut Draft) {
                  dashed line is the maximum above which MeshwardAuthzDenialsHigh fires.",
                 &ratios,
                 Unit::Ratio,
-                &alerts_named(catalogue, names::ALERT_AUTHZ_DENIALS_HIGH),
+                names::ALERT_AUTHZ_DENIALS_HIGH,
             ),
             12,
             8,
@@ -513,7 +505,7 @@ fn latency(catalogue: &Catalogue, traffic: &str, draft: &mut Draft) {
         return;
     }
     draft.row("Latency");
-    let mut panel = against_thresholds(
+    let panel = against_thresholds(
         catalogue,
         traffic,
         "Latency against each service's ceiling",
@@ -521,9 +513,8 @@ fn latency(catalogue: &Catalogue, traffic: &str, draft: &mut Draft) {
          service is its ceiling, above which MeshwardLatencyHigh fires.",
         &quantiles,
         Unit::Seconds,
-        &alerts_named(catalogue, names::ALERT_LATENCY_HIGH),
+        names::ALERT_LATENCY_HIGH,
     );
-    panel.builder = panel.builder.clone();
     draft.add(panel, 24, 8);
 }
 

@@ -8,7 +8,7 @@ use super::common::{
     traffic_record, variables, Draft, DraftPanel,
 };
 use super::{threshold_path, DashboardFile};
-use crate::dashboard::builder::{dashboard, DashboardMeta, PanelBuilder};
+use crate::dashboard::builder::PanelBuilder;
 use crate::dashboard::model::Link;
 use crate::generate::catalogue::{
     AlertEntry, Catalogue, Condition, RecordEntry, ServiceEntry, Signal, Unit,
@@ -202,7 +202,6 @@ pub fn build(catalogue: &Catalogue, index: usize, service: &ServiceEntry) -> Das
     spikes(&scope, &mut draft);
     certificates(&scope, &mut draft);
 
-    let (panels, holes) = draft.finish();
     let uid = service_uid(&catalogue.spec, ns, name);
     let title = format!("Mesh security: {name} ({ns})");
     let description = format!(
@@ -225,23 +224,15 @@ pub fn build(catalogue: &Catalogue, index: usize, service: &ServiceEntry) -> Das
             }
         }
     }
-    let tags = ["meshward", "mesh-security", catalogue.spec.as_str()];
     let variable_source = traffic_record(catalogue).unwrap_or(names::REQUESTS);
-    DashboardFile {
-        file_name: format!("{uid}.json"),
-        dashboard: dashboard(
-            &DashboardMeta {
-                uid: &uid,
-                title: &title,
-                description: &description,
-                tags: &tags,
-            },
-            variables(variable_source),
-            links,
-            panels,
-        ),
-        holes,
-    }
+    draft.into_file(
+        &catalogue.spec,
+        &uid,
+        &title,
+        &description,
+        variables(variable_source),
+        links,
+    )
 }
 
 fn mtls(scope: &Scope<'_>, draft: &mut Draft) {
