@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use meshward_signals::rules as names;
 
+use super::inbound_measure;
 use super::proof::{prove, settled_at};
 use crate::generate::catalogue::{Signal, Unit};
 use crate::generate::decimal::Decimal;
@@ -11,7 +12,7 @@ use crate::generate::mesh::{LatencySource, Unsupported};
 use crate::generate::naming;
 use crate::generate::query::Selector;
 use crate::generate::service::{condition, AlertDef, Expectation, RecordMeta, ServiceRules};
-use crate::generate::template::{Humanize, Template};
+use crate::generate::template::Humanize;
 use crate::generate::unittest::histogram;
 use crate::generate::unittest::scenario::{Latency as Shape, Phase, Scenario, Traffic};
 use crate::spec::model::{Latency, Span};
@@ -114,16 +115,10 @@ pub fn build(rules: &mut ServiceRules<'_>, latency: &Latency) {
             latency.percentile.to_string(),
         )]),
         summary: "Inbound requests are slower than their latency ceiling.".to_owned(),
-        description: Template::text(format!("The {name} latency of inbound requests to "))
-            .label(names::SERVICE)
-            .lit(" in namespace ")
-            .label(names::NAMESPACE)
-            .lit(" is ")
-            .value(Humanize::Duration)
-            .lit(format!(
-                " over the last {base}; the ceiling is {}.",
-                latency.threshold
-            )),
+        description: inbound_measure(&format!("{name} latency"), Humanize::Duration).lit(format!(
+            " over the last {base}; the ceiling is {}.",
+            latency.threshold
+        )),
         conditions: vec![condition(measured.to_string(), ">", ceiling, Unit::Seconds)],
     });
     tests(rules, latency, &expectation);

@@ -12,9 +12,23 @@ pub mod share;
 pub mod spikes;
 pub mod traffic;
 
+use meshward_signals::rules as names;
+
 use crate::generate::decimal::Decimal;
 use crate::generate::query::{sum_rate, Selector};
+use crate::generate::template::{Humanize, Template};
 use crate::units::PromDuration;
+
+/// The opening of a description that states a measure of a service's inbound requests:
+/// `The {measure} of inbound requests to {service} in namespace {ns} is {value}`.
+pub fn inbound_measure(measure: &str, how: Humanize) -> Template {
+    Template::text(format!("The {measure} of inbound requests to "))
+        .label(names::SERVICE)
+        .lit(" in namespace ")
+        .label(names::NAMESPACE)
+        .lit(" is ")
+        .value(how)
+}
 
 /// Test values on both sides of a threshold.
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use meshward_signals::rules as names;
 
 use super::availability::error_ratio;
+use super::inbound_measure;
 use super::latency::{percentile_name, record_quantile, shape};
 use super::proof::prove;
 use crate::generate::catalogue::Condition;
@@ -17,7 +18,7 @@ use crate::generate::catalogue::{Signal, Unit};
 use crate::generate::decimal::Decimal;
 use crate::generate::naming;
 use crate::generate::service::{AlertDef, Expectation, RecordMeta, ServiceRules};
-use crate::generate::template::{Humanize, Template};
+use crate::generate::template::Humanize;
 use crate::generate::unittest::scenario::{Outcome, Phase, Scenario, Tls, Traffic};
 use crate::generate::windows::DaysExt;
 use crate::spec::model::{Service, Spike};
@@ -75,16 +76,10 @@ fn errors(rules: &mut ServiceRules<'_>, spike: &Spike) {
         labels: BTreeMap::new(),
         series_labels: BTreeMap::new(),
         summary: "The share of failing inbound requests jumped far above its baseline.".to_owned(),
-        description: Template::text("The 5xx ratio of inbound requests to ")
-            .label(names::SERVICE)
-            .lit(" in namespace ")
-            .label(names::NAMESPACE)
-            .lit(" is ")
-            .value(Humanize::Percentage)
-            .lit(format!(
-                " over the last {base}, more than {factor} times its ratio over the last {}.",
-                spike.baseline.days()
-            )),
+        description: inbound_measure("5xx ratio", Humanize::Percentage).lit(format!(
+            " over the last {base}, more than {factor} times its ratio over the last {}.",
+            spike.baseline.days()
+        )),
         conditions: vec![factor_condition(
             format!("{short}\n/\n{baseline}"),
             spike.factor,
@@ -268,16 +263,10 @@ fn latency(rules: &mut ServiceRules<'_>, spike: &Spike, quantile: Ratio) {
         labels: BTreeMap::new(),
         series_labels: BTreeMap::from([(names::QUANTILE.to_owned(), quantile.to_string())]),
         summary: "Inbound latency jumped far above its baseline.".to_owned(),
-        description: Template::text(format!("The {name} latency of inbound requests to "))
-            .label(names::SERVICE)
-            .lit(" in namespace ")
-            .label(names::NAMESPACE)
-            .lit(" is ")
-            .value(Humanize::Duration)
-            .lit(format!(
-                " over the last {base}, more than {factor} times its average over the last {}.",
-                spike.baseline.days()
-            )),
+        description: inbound_measure(&format!("{name} latency"), Humanize::Duration).lit(format!(
+            " over the last {base}, more than {factor} times its average over the last {}.",
+            spike.baseline.days()
+        )),
         conditions: vec![factor_condition(
             format!("{short}\n/\n{baseline}"),
             spike.factor,
