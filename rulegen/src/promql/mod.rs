@@ -13,8 +13,9 @@ use promql_parser::parser::{self, Expr};
 /// Quotes `value` as a PromQL double-quoted string literal, quotes included.
 ///
 /// Backslash, double quote, newline, carriage return and tab get their short escapes; every
-/// other control character becomes `\uXXXX`, which both Prometheus and promql-parser read
-/// back to the same character. Everything else, all of Unicode included, stays as it is.
+/// other control character becomes a `\u` escape with four hex digits, which both Prometheus
+/// and promql-parser read back to the same character. Everything else, all of Unicode included,
+/// stays as it is.
 ///
 /// ```
 /// use meshward_rulegen::promql::quote_label_value;
