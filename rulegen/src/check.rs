@@ -200,8 +200,7 @@ fn check_spec(report: &mut CheckReport, files: &[SpecFile], options: &LintOption
     };
     match spec::load_sources(&sources) {
         Ok(spec) => {
-            report.inputs[files[0].input].rules += spec.rules.len();
-            lint_generated(report, &spec, options, &remap);
+            report.inputs[files[0].input].rules += lint_generated(report, &spec, options, &remap);
         }
         Err(diagnostics) => {
             report
@@ -217,15 +216,15 @@ fn check_spec(report: &mut CheckReport, files: &[SpecFile], options: &LintOption
     }
 }
 
-/// Compiles the spec and lints every generated rule file with the spec's scrape interval.
-/// Generated files have no text yet, so findings name the file, group and rule instead of a
-/// position.
+/// Compiles the spec and lints every generated rule file (the user's own rules included) with
+/// the spec's scrape interval, returning how many rules were linted. Generated files have no
+/// text yet, so findings name the file, group and rule instead of a position.
 fn lint_generated(
     report: &mut CheckReport,
     spec: &spec::model::Spec,
     options: &LintOptions,
     remap: &dyn Fn(Span) -> Span,
-) {
+) -> usize {
     let reindex = |mut d: Diagnostic| {
         d.span = d.span.map(remap);
         for related in &mut d.related {
@@ -239,7 +238,7 @@ fn lint_generated(
             report
                 .diagnostics
                 .extend(diagnostics.into_iter().map(reindex));
-            return;
+            return 0;
         }
     };
     report
@@ -249,10 +248,17 @@ fn lint_generated(
         scrape_interval: spec.scrape_interval,
         ..options.clone()
     };
+    let mut linted = 0;
     for (name, file) in &compiled.rule_files {
+        linted += file
+            .groups
+            .iter()
+            .map(|group| group.rules.len())
+            .sum::<usize>();
         for mut diagnostic in lint::lint_rule_file(file, &options) {
             diagnostic.message = format!("generated `{name}`: {}", diagnostic.message);
             report.diagnostics.push(diagnostic);
         }
     }
+    linted
 }

@@ -34,6 +34,34 @@ fn overview() -> Value {
     serde_json::from_str(&text).unwrap()
 }
 
+// === specs ===
+
+/// A spec's summary counts the rules `check` linted: the generated ones, user rules included,
+/// not only the rules written in the spec.
+#[test]
+fn a_spec_counts_the_generated_rules_it_linted() {
+    let out = tempfile::tempdir().unwrap();
+    let out_dir = out.path().to_str().unwrap();
+    let generated = meshward(&["generate", "examples/shop.yaml", "--out", out_dir]);
+    assert_eq!(code(&generated), 0, "{}", stderr(&generated));
+    let rules = fs::read_to_string(out.path().join("shop.rules.yaml")).unwrap();
+    let expected = rules
+        .lines()
+        .filter(|line| {
+            let line = line.trim_start();
+            line.starts_with("- record:") || line.starts_with("- alert:")
+        })
+        .count();
+    assert!(expected > 20, "{expected}");
+
+    let (code, stderr) = run(&["check", "examples/shop.yaml"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.starts_with(&format!("ok: 1 file(s), {expected} rule(s)")),
+        "{stderr}"
+    );
+}
+
 // === dashboards ===
 
 #[test]
