@@ -76,13 +76,18 @@ fn render_labels(out: &mut String, labels: &[(String, String)], empty_braces: bo
     out.push('}');
 }
 
+/// Writes what both formats share: the name, the label set and the value.
+fn render_head(out: &mut String, sample: &GenSample) {
+    out.push_str(&sample.name);
+    render_labels(out, &sample.labels, sample.empty_braces);
+    write!(out, " {}", render_number(sample.value, sample.spelling)).unwrap();
+}
+
 /// Renders samples one per line in the Prometheus text format.
 pub fn render_text(samples: &[GenSample]) -> String {
     let mut out = String::new();
     for sample in samples {
-        out.push_str(&sample.name);
-        render_labels(&mut out, &sample.labels, sample.empty_braces);
-        write!(out, " {}", render_number(sample.value, sample.spelling)).unwrap();
+        render_head(&mut out, sample);
         if let Some(ts) = sample.timestamp_ms {
             write!(out, " {ts}").unwrap();
         }
@@ -102,9 +107,7 @@ pub fn render_seconds(ms: i64) -> String {
 pub fn render_openmetrics(samples: &[GenSample]) -> String {
     let mut out = String::new();
     for sample in samples {
-        out.push_str(&sample.name);
-        render_labels(&mut out, &sample.labels, sample.empty_braces);
-        write!(out, " {}", render_number(sample.value, sample.spelling)).unwrap();
+        render_head(&mut out, sample);
         if let Some(ts) = sample.timestamp_ms {
             write!(out, " {}", render_seconds(ts)).unwrap();
         }
